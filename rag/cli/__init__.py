@@ -1,0 +1,43 @@
+"""The `rag` command: parses flags, calls the library, renders with Rich."""
+
+from __future__ import annotations
+
+import functools
+import sys
+
+import typer
+from rich.console import Console
+
+from rag.errors import RagError
+
+app = typer.Typer(
+    help="Ask questions of your own documents, offline, with verified citations.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True)
+
+
+def handles_errors(command):
+    """Our own errors become one red line and an exit code; real bugs keep their traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except RagError as exc:
+            err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+            raise typer.Exit(exc.exit_code) from None
+
+    return wrapper
+
+
+def main() -> None:
+    from rag.cli import answering, evaluating, indexing  # noqa: F401  (registers the commands)
+
+    try:
+        app()
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        sys.exit(130)

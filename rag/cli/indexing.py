@@ -1,0 +1,98 @@
+"""`rag index` and `rag search`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from rag.cli import app, err, handles_errors
+from rag.cli.options import IndexOpt, JsonOpt, RetrieverOpt, TopKOpt, settings_from
+from rag.errors import InputError
+
+out = Console()
+
+
+@app.command("index")
+@handles_errors
+def index_command(
+    paths: Annotated[Optional[list[str]], typer.Argument(help="Files or folders to index [default: seeds/].")] = None,
+    index: IndexOpt = None,
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="Start over instead of updating.")] = False,
+    index_type: Annotated[Optional[str], typer.Option("--index-type", help="flat, hnsw, ivf or auto (by size).")] = None,
+    wait: Annotated[float, typer.Option("--wait", help="Seconds to wait for another writer of the same index.")] = 0.0,
+    as_json: JsonOpt = False,
+) -> None:
+    """Index files and folders (.txt .md .html .pdf .docx .jsonl); unchanged files are not re-embedded."""
+    from rag.embedding import get_embedder
+    from rag.ingest import index_documents
+    from rag.loaders import load_paths
+    from rag.cli.progress import indexing_progress
+
+    settings = settings_from(index=index, index_type=index_type)
+    embedder = get_embedder(settings.embedder)
+    items = load_paths(paths or ["seeds"])
+    with indexing_progress(enabled=not as_json) as progress:
+        report = index_documents(
+            items, Path(settings.index), embedder, rebuild=rebuild, index_type=settings.index_type, progress=progress, lock_wait=wait
+        )
+    if as_json:
+        print(json.dumps({"index": settings.index, **report.to_json()}, ensure_ascii=False))
+        return
+    for skipped in report.skipped:
+        err.print(f"[yellow]skipped[/yellow] {skipped.source}: {skipped.reason}", highlight=False, soft_wrap=True)
+    out.print(
+        f"[bold]{settings.index}[/bold]: {report.added} added, {report.updated} updated, {report.removed} removed, "
+        f"{report.unchanged} unchanged, {len(report.skipped)} skipped; {report.chunks} chunks "
+        f"({report.embedded} embedded, {report.index_type}) in {report.seconds:.1f}s",
+        highlight=False,
+    )
+
+
+@app.command("search")
+@handles_errors
+def search_command(
+    query: Annotated[Optional[str], typer.Argument(help="What to look for.")] = None,
+    index: IndexOpt = None,
+    k: TopKOpt = None,
+    retriever: RetrieverOpt = None,
+    batch: Annotated[Optional[Path], typer.Option("--batch", help="BEIR-style queries .jsonl (_id/id, text/question).")] = None,
+    out_path: Annotated[Optional[Path], typer.Option("--out", help="With --batch: where to write one result line per query.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Show the passages that best match a query."""
+    from rag.searching import Searcher, passage_json
+
+    settings = settings_from(index=index, retriever=retriever, top_k=k)
+    searcher = Searcher.from_settings(settings)
+    if batch is not None:
+        from rag.cli.batch_search import run_batch_search
+
+        run_batch_search(searcher, batch, out_path, settings.top_k)
+        return
+    if not query or not query.strip():
+        raise InputError("give a query, e.g. rag search \"QMAS quota\" (or --batch QUERIES.jsonl)")
+    passages = searcher.search(query)
+    if as_json:
+        print(json.dumps({"query": query, "results": [passage_json(p) for p in passages]}, ensure_ascii=False))
+        return
+    out.print(_results_table(query, passages))
+
+
+def _results_table(query: str, passages) -> Table:
+    table = Table(title=f"Results for: {query}", show_lines=True, expand=True)
+    table.add_column("#", justify="right", width=3)
+    table.add_column("score", justify="right", width=7)
+    table.add_column("source", ratio=1)
+    table.add_column("text", ratio=3)
+    for p in passages:
+        where = f"{p.chunk.source}\n[dim]{p.chunk.locator}[/dim]"
+        text = p.chunk.text if len(p.chunk.text) < 400 else p.chunk.text[:400] + "…"
+        table.add_row(str(p.rank), f"{p.score:.3f}", where, text)
+    if not passages:
+        table.add_row("", "", "", "[dim]no passage matched[/dim]")
+    return table

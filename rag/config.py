@@ -1,0 +1,98 @@
+"""Settings: one frozen dataclass, from TOML, then RAG_* env vars, then flags."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from rag.errors import ConfigError
+
+CONFIG_FILES = ("rag.toml", "pyproject.toml")
+
+
+@dataclass(frozen=True)
+class Settings:
+    index: str = "indexes/default"  # index directory
+    embedder: str = "minilm"  # embedder backend name
+    retriever: str = "hybrid"  # dense | bm25 | hybrid
+    generator: str = "local"  # local | extractive | openai
+    top_k: int = 8  # passages handed to evidence selection
+    chunk_tokens: int = 180  # target word pieces per chunk (the embedder reads 256)
+    rrf_k: int = 60  # reciprocal rank fusion constant
+    dense_weight: float = 1.0  # weight of the dense ranking in fusion
+    bm25_weight: float = 1.0  # weight of the BM25 ranking in fusion
+    fusion: str = "rrf"  # rrf | score (min-max normalised scores)
+    index_type: str = "auto"  # flat | hnsw | ivf | auto (by size)
+    min_evidence_score: float = 0.35  # below this no evidence sentence counts (calibrated on the gold set)
+    max_answer_words: int = 60  # longer drafts are cut back to their verified sentences
+    openai_base_url: str = "http://127.0.0.1:8080/v1"  # OpenAI-compatible server for --generator openai
+    openai_model: str = "local-model"  # model name sent to that server
+    openai_api_key: str = ""  # key for that server, if it needs one
+    max_new_tokens: int = 64  # generator budget for one answer
+
+    def __post_init__(self) -> None:
+        if self.retriever not in ("dense", "bm25", "hybrid"):
+            raise ConfigError(f"retriever '{self.retriever}' is not one of dense, bm25, hybrid; fix --retriever or [tool.rag] retriever")
+        if self.fusion not in ("rrf", "score"):
+            raise ConfigError(f"fusion '{self.fusion}' is not one of rrf, score; fix [tool.rag] fusion")
+        if self.index_type not in ("auto", "flat", "hnsw", "ivf"):
+            raise ConfigError(f"index type '{self.index_type}' is not one of auto, flat, hnsw, ivf; fix --index-type")
+        if self.top_k < 1:
+            raise ConfigError("top_k must be at least 1; fix -k or [tool.rag] top_k")
+
+    @classmethod
+    def load(cls, overrides: dict[str, Any] | None = None, cwd: Path | None = None) -> Settings:
+        values: dict[str, Any] = {}
+        values.update(_from_toml(cwd or Path.cwd()))
+        values.update(_from_env())
+        values.update({k: v for k, v in (overrides or {}).items() if v is not None})
+        return cls(**_coerce(values))
+
+    def with_(self, **changes: Any) -> Settings:
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+def _field_types() -> dict[str, type]:
+    return {f.name: type(f.default) for f in fields(Settings)}
+
+
+def _from_toml(cwd: Path) -> dict[str, Any]:
+    for name in CONFIG_FILES:
+        path = cwd / name
+        if not path.is_file():
+            continue
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}: not valid TOML ({exc}); fix the file or remove it") from None
+        section = data.get("rag") if name == "rag.toml" else data.get("tool", {}).get("rag")
+        if section is None and name == "rag.toml":
+            section = data
+        if section:
+            return {k.replace("-", "_"): v for k, v in section.items() if k.replace("-", "_") in _field_types()}
+    return {}
+
+
+def _from_env() -> dict[str, Any]:
+    out = {}
+    for name in _field_types():
+        value = os.environ.get(f"RAG_{name.upper()}")
+        if value is not None:
+            out[name] = value
+    return out
+
+
+def _coerce(values: dict[str, Any]) -> dict[str, Any]:
+    types = _field_types()
+    out = {}
+    for key, value in values.items():
+        if key not in types:
+            raise ConfigError(f"unknown setting '{key}'; valid settings: {', '.join(types)}")
+        try:
+            out[key] = types[key](value)
+        except (TypeError, ValueError):
+            raise ConfigError(f"setting '{key}' = {value!r} is not a {types[key].__name__}") from None
+    return out

@@ -1,0 +1,180 @@
+"""Build or refresh an index: only new and changed documents are embedded."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rag import index as idx
+from rag import store, vectors
+from rag.chunking import ChunkerSettings, chunk_document
+from rag.embedding import Embedder
+from rag.errors import IndexError_, NothingIndexedError
+from rag.types import Chunk, Document, Skipped
+
+
+@dataclass(frozen=True)
+class IndexReport:
+    added: int
+    updated: int
+    removed: int
+    unchanged: int
+    skipped: tuple[Skipped, ...]
+    chunks: int
+    embedded: int
+    seconds: float
+    index_type: str = "flat"
+
+    def to_json(self) -> dict:
+        return {
+            "added": self.added,
+            "updated": self.updated,
+            "removed": self.removed,
+            "unchanged": self.unchanged,
+            "skipped": [{"source": s.source, "reason": s.reason} for s in self.skipped],
+            "chunks": self.chunks,
+            "embedded": self.embedded,
+            "seconds": round(self.seconds, 2),
+            "index_type": self.index_type,
+        }
+
+
+@dataclass
+class Progress:
+    """Hooks the CLI fills with progress bars; the library calls them."""
+
+    on_document: Callable[[str], None] = lambda source: None
+    on_embed_start: Callable[[int], None] = lambda total: None
+    on_embedded: Callable[[int], None] = lambda n: None
+
+
+@dataclass
+class _Plan:
+    chunks: list[Chunk] = field(default_factory=list)
+    reused_rows: list[int | None] = field(default_factory=list)  # old row, or None to embed
+    documents: dict[str, dict] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=lambda: {"added": 0, "updated": 0, "unchanged": 0})
+
+
+def index_documents(
+    items: Iterable[Document | Skipped],
+    root: Path,
+    embedder: Embedder,
+    *,
+    rebuild: bool = False,
+    index_type: str = "auto",
+    chunker: ChunkerSettings | None = None,
+    progress: Progress | None = None,
+    lock_wait: float = 0.0,
+) -> IndexReport:
+    started = time.perf_counter()
+    progress = progress or Progress()
+    chunker = chunker or ChunkerSettings(max_tokens=embedder.max_tokens)
+    with idx.lock(root, lock_wait):
+        old = None if rebuild else _open_previous(root, embedder, chunker)
+        plan, skipped = _plan(items, old, embedder, chunker, progress)
+        if not plan.chunks:
+            raise NothingIndexedError(_nothing_message(skipped))
+        matrix = _embed(plan, old, embedder, progress)
+        kind = vectors.choose_type(index_type, len(plan.chunks))
+        _write_generation(root, plan, matrix, embedder, chunker, kind)
+    removed = len(old.manifest.documents) - plan.counts["updated"] - plan.counts["unchanged"] if old else 0
+    embedded = sum(1 for r in plan.reused_rows if r is None)
+    return IndexReport(
+        plan.counts["added"], plan.counts["updated"], removed, plan.counts["unchanged"], tuple(skipped),
+        len(plan.chunks), embedded, time.perf_counter() - started, kind,
+    )
+
+
+def _open_previous(root: Path, embedder: Embedder, chunker: ChunkerSettings) -> idx.Index | None:
+    if idx.current_generation(root) is None:
+        return None
+    old = idx.Index.open(root, embedder.name, embedder.dim)
+    if old.manifest.chunker != chunker.to_json():
+        return None  # other chunk sizes: nothing can be reused
+    return old
+
+
+def _plan(items, old, embedder: Embedder, chunker: ChunkerSettings, progress: Progress) -> tuple[_Plan, list[Skipped]]:
+    plan, skipped = _Plan(), []
+    previous = old.manifest.documents if old else {}
+    for item in items:
+        if isinstance(item, Skipped):
+            skipped.append(item)
+            continue
+        progress.on_document(item.source)
+        if item.source in plan.documents:
+            continue  # the same file named twice
+        before = previous.get(item.source)
+        if before and before["hash"] == item.content_hash:
+            _reuse(plan, old, item.source, before)
+            plan.counts["unchanged"] += 1
+            continue
+        _add_new(plan, item, embedder, chunker)
+        plan.counts["updated" if before else "added"] += 1
+    return plan, skipped
+
+
+def _reuse(plan: _Plan, old: idx.Index, source: str, entry: dict) -> None:
+    first = len(plan.chunks)
+    rows = range(entry["first"], entry["first"] + entry["count"])
+    plan.chunks.extend(old.chunks[r] for r in rows)
+    plan.reused_rows.extend(rows)
+    plan.documents[source] = {**entry, "first": first}
+
+
+def _add_new(plan: _Plan, document: Document, embedder: Embedder, chunker: ChunkerSettings) -> None:
+    chunks = chunk_document(document, embedder.count_tokens, chunker)
+    plan.documents[document.source] = {"hash": document.content_hash, "title": document.title, "first": len(plan.chunks), "count": len(chunks)}
+    plan.chunks.extend(chunks)
+    plan.reused_rows.extend([None] * len(chunks))
+
+
+def _embed(plan: _Plan, old, embedder: Embedder, progress: Progress):
+    import numpy as np
+
+    todo = [i for i, row in enumerate(plan.reused_rows) if row is None]
+    progress.on_embed_start(len(todo))
+    matrix = np.zeros((len(plan.chunks), embedder.dim), dtype="float32")
+    if todo:
+        fresh = embedder.embed([plan.chunks[i].embedding_text() for i in todo], progress=progress.on_embedded)
+        matrix[todo] = fresh
+    reused = [(i, row) for i, row in enumerate(plan.reused_rows) if row is not None]
+    if reused:
+        old_matrix = old.embeddings()
+        matrix[[i for i, _ in reused]] = old_matrix[[row for _, row in reused]]
+    return matrix
+
+
+def _write_generation(root: Path, plan: _Plan, matrix, embedder: Embedder, chunker: ChunkerSettings, kind: str) -> None:
+    import numpy as np
+
+    from rag.bm25 import BM25Index
+
+    folder = idx.new_generation(root)
+    try:
+        store.write_chunks(folder / idx.CHUNKS, plan.chunks)
+        np.save(folder / idx.EMBEDDINGS, matrix)
+        vectors.save(vectors.build(matrix, kind), folder / idx.FAISS)
+        BM25Index.build([c.embedding_text() for c in plan.chunks]).save(folder / idx.BM25_DIR)
+        manifest = idx.Manifest(idx.FORMAT_VERSION, embedder.name, embedder.dim, chunker.to_json(), kind, plan.documents)
+        (folder / idx.MANIFEST).write_text(json.dumps(manifest.to_json(), indent=1, ensure_ascii=False), encoding="utf-8")
+    except BaseException:
+        import shutil
+
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    idx.publish(root, folder)
+
+
+def _nothing_message(skipped: list[Skipped]) -> str:
+    if not skipped:
+        return "no documents found; give files or folders of .txt, .md, .html, .pdf, .docx or .jsonl"
+    first = skipped[0]
+    return f"nothing could be indexed: all {len(skipped)} files were skipped (first: {first.source}: {first.reason})"
+
+
+__all__ = ["IndexError_", "IndexReport", "Progress", "index_documents"]
