@@ -1,9 +1,11 @@
-"""Structure-aware chunking: sentences packed under a token budget, headings
-carried along, and every table row written out with its column names."""
+"""Structure-aware chunking: sentences packed under a token budget, paragraphs kept
+whole where they fit, headings carried along, and every table row written out
+with its table title and column names."""
 
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -12,6 +14,7 @@ from rag.sentences import split_sentences
 from rag.types import Block, Chunk, Document
 
 TokenCounter = Callable[[str], int]
+CHUNKER_VERSION = 3  # bump whenever chunk contents change, so old chunks are never reused
 
 
 @dataclass(frozen=True)
@@ -20,7 +23,7 @@ class ChunkerSettings:
     max_tokens: int = 254  # the embedder's window less its two special tokens
 
     def to_json(self) -> dict:
-        return {"target_tokens": self.target_tokens, "max_tokens": self.max_tokens}
+        return {"version": CHUNKER_VERSION, "target_tokens": self.target_tokens, "max_tokens": self.max_tokens}
 
 
 @dataclass
@@ -28,23 +31,13 @@ class _Piece:
     text: str
     line_start: int | None
     line_end: int | None
-    page: int | None
 
 
 def chunk_document(document: Document, count: TokenCounter, settings: ChunkerSettings = ChunkerSettings()) -> list[Chunk]:
     builder = _Builder(document, count, settings)
-    headings: list[tuple[int, str]] = []
     for block in document.blocks:
-        if block.kind == "heading":
-            builder.flush()
-            headings = [h for h in headings if h[0] < block.level] + [(block.level, block.text)]
-            builder.heading = " > ".join(h[1] for h in headings)
-        elif block.kind == "table":
-            builder.flush()
-            builder.add_table(block)
-        else:
-            builder.add_text(block)
-    builder.flush()
+        builder.add(block)
+    builder.add(Block("end", ""))
     return builder.chunks
 
 
@@ -52,46 +45,86 @@ class _Builder:
     def __init__(self, document: Document, count: TokenCounter, settings: ChunkerSettings) -> None:
         self.document, self.count, self.settings = document, count, settings
         self.heading = ""
+        self.headings: list[tuple[int, str]] = []
+        self.caption: Block | None = None  # waits for the table it names
+        self.page: int | None = None
         self.pieces: list[_Piece] = []
         self.tokens = 0
         self.chunks: list[Chunk] = []
         self.key = hashlib.sha1(f"{document.source}\0{document.content_hash}".encode()).hexdigest()[:12]
 
+    def add(self, block: Block) -> None:
+        if self.caption is not None and block.kind != "table":
+            self.add_paragraph(self.caption)  # a caption with no table under it is plain text
+            self.caption = None
+        if block.kind in ("heading", "table", "caption", "end"):
+            self.flush()
+        if block.kind == "heading":
+            self.headings = [h for h in self.headings if h[0] < block.level] + [(block.level, " ".join(block.text.split()))]
+            self.set_heading(" > ".join(h[1] for h in self.headings if h[1]))
+        elif block.kind == "caption":
+            self.caption = block
+        elif block.kind == "table":
+            self.add_table(block, self.caption.text if self.caption else "")
+            self.caption = None
+        elif block.kind != "end" and block.text.strip():
+            self.add_paragraph(block)
+
+    def set_heading(self, heading: str) -> None:
+        # A heading path longer than a third of the window keeps only its last
+        # part, so the passage under it still has room to be read whole.
+        room = self.settings.max_tokens // 3
+        if self.count(heading) > room:
+            heading = _fit(heading.split(" > ")[-1], self.count, room)[0]
+        self.heading = heading
+
     def budget(self) -> int:
+        """Word pieces left for the passage once the title and heading are prepended."""
         context = " > ".join(p for p in (self.document.title, self.heading) if p)
-        return max(32, self.settings.max_tokens - self.count(context) - 1)
+        return max(16, self.settings.max_tokens - self.count(context))
 
-    def add_text(self, block: Block) -> None:
+    def add_paragraph(self, block: Block) -> None:
+        if block.page != self.page:
+            self.flush()  # line numbers restart on every page
+            self.page = block.page
         limit = min(self.settings.target_tokens, self.budget())
-        for sentence in split_sentences(block.text):
-            for part in _fit(sentence, self.count, self.budget()):
-                size = self.count(part)
-                if self.pieces and self.tokens + size > limit:
-                    self.flush()
-                self.pieces.append(_Piece(part, block.line_start, block.line_end, block.page))
-                self.tokens += size
+        parts = [p for s in split_sentences(block.text) for p in _fit(s, self.count, self.budget())]
+        sizes = [self.count(p) for p in parts]
+        if self.pieces and self.tokens + sum(sizes) > limit and self.tokens >= limit // 4:
+            self.flush()  # the paragraph starts a chunk of its own rather than being cut
+        total = self.tokens + sum(sizes)
+        goal = total / math.ceil(total / limit) if total > limit else limit
+        for part, size in zip(parts, sizes):
+            if self.pieces and (self.tokens + size > limit or self.tokens + size / 2 > goal):
+                self.flush()
+            self.pieces.append(_Piece(part, block.line_start, block.line_end))
+            self.tokens += size
 
-    def add_table(self, block: Block) -> None:
-        title = _table_title(self.document.title, self.heading, block.header)
+    def add_table(self, block: Block, caption: str = "") -> None:
+        self.page = block.page
+        title = " ".join(caption.split()) or _table_title(self.document.title, self.heading, block.header)
         table_id = f"{self.key}-t{len(self.chunks)}"
-        lines = block.row_lines or (None,) * len(block.rows)
+        lines = block.row_lines if len(block.row_lines) == len(block.rows) else (None,) * len(block.rows)
         for row, line in zip(block.rows, lines):
-            text = _render_row(title, block.header, row)
-            for part in _fit(text, self.count, self.settings.max_tokens):
-                start = line if line is not None else block.line_start
-                end = line if line is not None else block.line_end
-                self._emit(part, start, end, block.page, kind="table", table_id=table_id)
+            start = line if line is not None else block.line_start
+            end = line if line is not None else block.line_end
+            for part in _fit(_render_row(title, block.header, row), self.count, self.settings.max_tokens):
+                self._emit(part, start, end, kind="table", table_id=table_id, columns=block.header, cells=row)
 
     def flush(self) -> None:
         if not self.pieces:
             return
-        text = " ".join(p.text for p in self.pieces)
+        # Lines from different blocks stay on their own lines: a "Label: value" line is a unit of its own.
+        text = self.pieces[0].text
+        for before, piece in zip(self.pieces, self.pieces[1:]):
+            text += (" " if piece.line_start == before.line_start else "\n") + piece.text
         starts = [p.line_start for p in self.pieces if p.line_start is not None]
         ends = [p.line_end for p in self.pieces if p.line_end is not None]
-        self._emit(text, min(starts, default=None), max(ends, default=None), self.pieces[0].page)
+        self._emit(text, min(starts, default=None), max(ends, default=None))
         self.pieces, self.tokens = [], 0
 
-    def _emit(self, text: str, start: int | None, end: int | None, page: int | None, kind: str = "text", table_id: str | None = None) -> None:
+    def _emit(self, text: str, start: int | None, end: int | None, kind: str = "text", table_id: str | None = None,
+              columns: tuple[str, ...] = (), cells: tuple[str, ...] = ()) -> None:
         self.chunks.append(
             Chunk(
                 id=f"{self.key}-{len(self.chunks):04d}",
@@ -100,28 +133,42 @@ class _Builder:
                 text=text,
                 line_start=start,
                 line_end=end,
-                page=page,
+                page=self.page,
                 heading=self.heading,
                 record_id=self.document.record_id,
                 kind=kind,
                 table_id=table_id,
+                columns=tuple(columns),
+                cells=tuple(cells),
             )
         )
 
 
 def _fit(text: str, count: TokenCounter, budget: int) -> list[str]:
-    """A sentence longer than the window is cut at word boundaries, never silently truncated."""
+    """A sentence longer than the window is cut at word boundaries (at characters for
+    a single overlong word, as in unspaced CJK text), never silently truncated."""
     if count(text) <= budget:
         return [text]
-    parts, current = [], []
-    for word in text.split():
-        if current and count(" ".join([*current, word])) > budget:
+    parts: list[str] = []
+    current: list[str] = []
+    used = 0
+    for word in (w for token in text.split() for w in _split_word(token, count, budget)):
+        size = count(word)
+        if current and used + size > budget:
             parts.append(" ".join(current))
-            current = []
+            current, used = [], 0
         current.append(word)
+        used += size
     if current:
         parts.append(" ".join(current))
     return parts
+
+
+def _split_word(word: str, count: TokenCounter, budget: int) -> list[str]:
+    if len(word) <= 1 or count(word) <= budget:
+        return [word]
+    middle = len(word) // 2
+    return _split_word(word[:middle], count, budget) + _split_word(word[middle:], count, budget)
 
 
 _ACRONYM_IN_TITLE = re.compile(r"\(([A-Z]{2,8})\)")
@@ -132,16 +179,18 @@ def _table_title(doc_title: str, heading: str, header: tuple[str, ...]) -> str:
     # would otherwise make every row look like the answer to any question on the topic.
     acronym = _ACRONYM_IN_TITLE.search(doc_title)
     context = heading or (acronym.group(1) if acronym else doc_title)
-    if len(header) >= 2:
-        columns = " and ".join(h for h in header[1:] if h)
-        return f"{context}: {columns} by {header[0]}" if columns else context
-    return context
+    label, columns = (header[0] if header else ""), " and ".join(h for h in header[1:] if h)
+    if columns:
+        return f"{context}: {columns} by {label}" if label else f"{context}: {columns}"
+    return f"{context}: {label}" if label else context
 
 
 def _render_row(title: str, header: tuple[str, ...], row: tuple[str, ...]) -> str:
+    """'QMAS: Quotas Allotted by Year, 2018: Applications Received 3 314; Quotas Allotted 555'."""
     if not row:
         return title
     label, values = row[0], row[1:]
     names = list(header[1:]) + [""] * max(0, len(values) - len(header) + 1)
     cells = "; ".join(f"{name} {value}".strip() for name, value in zip(names, values) if value)
-    return f"{title}, {label}: {cells}" if cells else f"{title}, {label}"
+    head = f"{title}, {label}" if label else title
+    return f"{head}: {cells}" if cells else head

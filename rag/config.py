@@ -19,7 +19,7 @@ class Settings:
     embedder: str = "minilm"  # embedder backend name
     retriever: str = "hybrid"  # dense | bm25 | hybrid
     generator: str = "local"  # local | extractive | openai
-    top_k: int = 8  # passages handed to evidence selection
+    top_k: int = 10  # passages handed to evidence selection
     chunk_tokens: int = 180  # target word pieces per chunk (the embedder reads 256)
     rrf_k: int = 60  # reciprocal rank fusion constant
     dense_weight: float = 1.0  # weight of the dense ranking in fusion

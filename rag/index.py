@@ -1,20 +1,23 @@
 """The index directory: generations of (manifest, chunks, vectors, BM25) behind
-a CURRENT pointer that is swapped atomically, so readers never see a mix."""
+a CURRENT pointer that is swapped atomically, so readers never see a mix.
+This module reads it; rag.ingest writes new generations."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
 import time
-import uuid
+import weakref
+from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rag import store, vectors
-from rag.errors import IndexError_, IndexLockedError
+from rag.errors import IndexError_
 
 if TYPE_CHECKING:
     import numpy as np
@@ -30,6 +33,9 @@ EMBEDDINGS = "embeddings.npy"
 FAISS = "vectors.faiss"
 BM25_DIR = "bm25"
 LOCK = ".lock"
+GENERATION_PREFIX = "gen-"
+POINTER_TMP = f".{CURRENT}."
+PIN_ATTEMPTS = 5
 REBUILD_HINT = "run `rag index --rebuild` to build it again"
 
 
@@ -42,6 +48,7 @@ class Manifest:
     index_type: str
     documents: dict[str, dict]  # source -> {"hash", "title", "first", "count"}
     created: float = field(default_factory=time.time)
+    files: dict[str, dict] = field(default_factory=dict)  # binary file -> {"bytes", "sha256"}
 
     @property
     def chunk_count(self) -> int:
@@ -54,6 +61,7 @@ class Manifest:
             "chunker": self.chunker,
             "index_type": self.index_type,
             "created": self.created,
+            "files": self.files,
             "documents": self.documents,
         }
 
@@ -67,6 +75,7 @@ class Manifest:
             index_type=str(data.get("index_type", "flat")),
             documents=dict(data["documents"]),
             created=float(data.get("created", 0)),
+            files=dict(data.get("files", {})),
         )
 
 
@@ -74,59 +83,156 @@ def current_generation(root: Path) -> Path | None:
     pointer = root / CURRENT
     if not pointer.is_file():
         return None
-    name = pointer.read_text(encoding="utf-8").strip()
-    return root / name if name else None
+    try:
+        name = pointer.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        raise IndexError_(f"{pointer} is unreadable; {REBUILD_HINT}") from None
+    if not name.startswith(GENERATION_PREFIX) or "/" in name or os.sep in name:
+        raise IndexError_(f"{pointer} does not name a generation of this index; {REBUILD_HINT}")
+    return root / name
 
 
 class Index:
-    """A loaded, read-only generation. Vectors and BM25 load on first use."""
+    """A loaded, read-only generation. Vectors and BM25 load on first use; until the
+    Index is closed or collected, a shared lock keeps writers from deleting its files."""
 
-    def __init__(self, root: Path, folder: Path, manifest: Manifest, chunks: list[Chunk]) -> None:
+    def __init__(self, root: Path, folder: Path, manifest: Manifest, chunks: list[Chunk], reader_fd: int | None = None) -> None:
         self.root, self.folder, self.manifest, self.chunks = root, folder, manifest, chunks
+        self._release = weakref.finalize(self, _close, reader_fd)
 
     @classmethod
     def open(cls, root: Path | str, embedder_name: str | None = None, dim: int | None = None) -> Index:
         root = Path(root)
-        folder = current_generation(root)
-        if folder is None or not (folder / MANIFEST).is_file():
-            raise IndexError_(f"no index at {root}; build it with `rag index PATH --index {root}`")
-        manifest = _read_manifest(folder)
-        _check_compatible(manifest, folder, embedder_name, dim)
-        chunks = _read_chunk_store(folder, manifest)
-        return cls(root, folder, manifest, chunks)
+        folder, fd = _pin_current(root)
+        try:
+            manifest = _read_manifest(folder)
+            _check_compatible(manifest, folder, embedder_name, dim)
+            chunks = _read_chunk_store(folder, manifest)
+        except BaseException:
+            _close(fd)
+            raise
+        return cls(root, folder, manifest, chunks, fd)
+
+    def close(self) -> None:
+        self._release()
 
     @cached_property
     def vectors(self):
+        path = self._checked(FAISS)
         try:
-            index = vectors.load(self.folder / FAISS)
-        except (RuntimeError, OSError) as exc:
-            raise IndexError_(f"{self.folder / FAISS} is damaged ({str(exc).splitlines()[0][:80]}); {REBUILD_HINT}") from None
+            index = vectors.load(path)
+        except (RuntimeError, OSError, MemoryError):
+            raise IndexError_(f"{path} is damaged or missing (FAISS cannot read it); {REBUILD_HINT}") from None
         if index.ntotal != len(self.chunks):
-            raise IndexError_(f"{self.folder / FAISS} holds {index.ntotal} vectors for {len(self.chunks)} chunks; {REBUILD_HINT}")
+            raise IndexError_(f"{path} holds {index.ntotal} vectors for {len(self.chunks)} chunks; {REBUILD_HINT}")
         return index
 
     @cached_property
     def bm25(self) -> BM25Index:
         from rag.bm25 import BM25Index
 
+        for name in self.manifest.files:
+            if name.startswith(f"{BM25_DIR}/"):
+                self._checked(name)
         try:
             return BM25Index.load(self.folder / BM25_DIR)
-        except (OSError, ValueError, KeyError, json.JSONDecodeError) as exc:
+        except (OSError, ValueError, KeyError, EOFError) as exc:
             raise IndexError_(f"{self.folder / BM25_DIR} is damaged ({type(exc).__name__}); {REBUILD_HINT}") from None
 
     def embeddings(self) -> np.ndarray:
+        return self._embeddings
+
+    @cached_property
+    def _embeddings(self) -> np.ndarray:
         import numpy as np
 
+        path = self._checked(EMBEDDINGS)
         try:
-            matrix = np.load(self.folder / EMBEDDINGS, mmap_mode="r")
-        except (OSError, ValueError) as exc:
-            raise IndexError_(f"{self.folder / EMBEDDINGS} is damaged ({type(exc).__name__}); {REBUILD_HINT}") from None
+            matrix = np.load(path, mmap_mode="r")
+        except (OSError, ValueError, EOFError) as exc:
+            raise IndexError_(f"{path} is damaged ({type(exc).__name__}); {REBUILD_HINT}") from None
         if matrix.shape != (len(self.chunks), self.manifest.dim):
-            raise IndexError_(f"{self.folder / EMBEDDINGS} does not match the chunk store; {REBUILD_HINT}")
+            raise IndexError_(f"{path} does not match the chunk store; {REBUILD_HINT}")
         return matrix
+
+    def _checked(self, name: str) -> Path:
+        # FAISS and the BM25 arrays trust their input: one changed byte can make them
+        # hang, crash or rank silently wrong, so a file is hashed before its first use.
+        path = self.folder / name
+        expected = self.manifest.files.get(name)
+        if expected is not None and not _matches(path, expected):
+            raise IndexError_(f"{path} is damaged or missing (it does not match its checksum); {REBUILD_HINT}")
+        return path
 
     def table_rows(self, table_id: str) -> list[Chunk]:
         return [c for c in self.chunks if c.table_id == table_id]
+
+
+def file_record(path: Path) -> dict:
+    """What the manifest keeps of a binary file so a reader can check it before trusting it."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while block := handle.read(1 << 20):
+            digest.update(block)
+    return {"bytes": path.stat().st_size, "sha256": digest.hexdigest()}
+
+
+def _matches(path: Path, expected: dict) -> bool:
+    try:
+        return file_record(path) == expected
+    except OSError:
+        return False
+
+
+def _pin_current(root: Path) -> tuple[Path, int]:
+    """The current generation and an fd holding a shared lock on its manifest. A writer
+    may swap CURRENT and delete the old generation before we lock it: then we follow CURRENT."""
+    for _ in range(PIN_ATTEMPTS):
+        folder = current_generation(root)
+        if folder is None:
+            raise IndexError_(f"no index at {root}; build it with `rag index PATH --index {root}`")
+        fd = _lock_shared(folder / MANIFEST)
+        if fd is not None:
+            return folder, fd
+        if current_generation(root) == folder:
+            raise IndexError_(f"{root / CURRENT} names {folder.name}, which is missing or incomplete; {REBUILD_HINT}")
+    raise IndexError_(f"{root} is being rewritten too often to read; wait for `rag index` to finish and try again")
+
+
+def _lock_shared(manifest: Path) -> int | None:
+    """An fd holding a shared lock on a manifest that still exists, or None."""
+    try:
+        fd = os.open(manifest, os.O_RDONLY)
+    except OSError:
+        return None
+    _flock(fd, shared=True, wait=True)
+    try:
+        same = os.path.samestat(os.fstat(fd), os.stat(manifest))
+    except OSError:
+        same = False
+    if not same:  # deleted while we waited for the lock
+        _close(fd)
+        return None
+    return fd
+
+
+def _flock(fd: int, shared: bool, wait: bool) -> bool:
+    try:
+        import fcntl
+    except ImportError:  # no flock on this system: only the previous generation is kept for readers
+        return True
+    flags = (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | (0 if wait else fcntl.LOCK_NB)
+    try:
+        fcntl.flock(fd, flags)
+    except BlockingIOError:
+        return False
+    return True
+
+
+def _close(fd: int | None) -> None:
+    if fd is not None:
+        with suppress(OSError):
+            os.close(fd)
 
 
 def _read_manifest(folder: Path) -> Manifest:
@@ -142,9 +248,11 @@ def _read_manifest(folder: Path) -> Manifest:
     if version < FORMAT_VERSION:
         raise IndexError_(f"{folder} uses the old index format {version}; {REBUILD_HINT}")
     try:
-        return Manifest.from_json(data)
-    except (KeyError, TypeError, ValueError):
+        manifest = Manifest.from_json(data)
+        _ = manifest.chunk_count  # every document entry must carry its count
+    except (KeyError, TypeError, ValueError, AttributeError):
         raise IndexError_(f"{folder / MANIFEST} is incomplete; {REBUILD_HINT}") from None
+    return manifest
 
 
 def _check_compatible(manifest: Manifest, folder: Path, embedder_name: str | None, dim: int | None) -> None:
@@ -157,59 +265,22 @@ def _check_compatible(manifest: Manifest, folder: Path, embedder_name: str | Non
 def _read_chunk_store(folder: Path, manifest: Manifest) -> list[Chunk]:
     try:
         chunks = store.read_chunks(folder / CHUNKS)
-    except (OSError, ValueError, TypeError):
+    except (OSError, ValueError, TypeError, AttributeError):
         raise IndexError_(f"{folder / CHUNKS} is unreadable; {REBUILD_HINT}") from None
     if len(chunks) != manifest.chunk_count:
         raise IndexError_(f"{folder / CHUNKS} has {len(chunks)} chunks, the manifest lists {manifest.chunk_count}; {REBUILD_HINT}")
     return chunks
 
 
-def lock(root: Path, wait_seconds: float):
-    """An exclusive writer lock; the OS drops it if the writer is killed."""
-    from filelock import FileLock, Timeout
-
-    root.mkdir(parents=True, exist_ok=True)
-    file_lock = FileLock(str(root / LOCK))
+def delete_unless_read(folder: Path) -> None:
+    """Delete a generation unless a reader holds it; one without a manifest is a killed writer's."""
     try:
-        file_lock.acquire(timeout=wait_seconds)
-    except Timeout:
-        raise IndexLockedError(
-            f"another `rag index` is writing {root}; wait for it to finish (or pass --wait SECONDS)"
-        ) from None
-    return file_lock
-
-
-def new_generation(root: Path) -> Path:
-    folder = root / f"gen-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
-    folder.mkdir(parents=True)
-    return folder
-
-
-def publish(root: Path, folder: Path) -> None:
-    """Point CURRENT at a finished generation in one atomic rename, then prune."""
-    previous = current_generation(root)
-    tmp = root / f".{CURRENT}.{uuid.uuid4().hex[:6]}"
-    tmp.write_text(folder.name + "\n", encoding="utf-8")
-    _fsync_dir(folder)
-    os.replace(tmp, root / CURRENT)
-    _fsync_dir(root)
-    keep = {folder.name, previous.name if previous else ""}
-    prune(root, keep)
-
-
-def prune(root: Path, keep: set[str]) -> None:
-    # The previous generation stays: a reader may still be loading it.
-    for child in root.iterdir():
-        if child.is_dir() and child.name.startswith("gen-") and child.name not in keep:
-            shutil.rmtree(child, ignore_errors=True)
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
+        fd = os.open(folder / MANIFEST, os.O_RDONLY)
+    except OSError:  # no manifest: a partial generation nobody can be reading
+        shutil.rmtree(folder, ignore_errors=True)
         return
     try:
-        os.fsync(fd)
+        if _flock(fd, shared=False, wait=False):
+            shutil.rmtree(folder, ignore_errors=True)
     finally:
-        os.close(fd)
+        _close(fd)

@@ -1,10 +1,15 @@
-"""Build or refresh an index: only new and changed documents are embedded."""
+"""Build or refresh an index: only new and changed documents are embedded, and the
+result becomes a new generation that replaces the current one in one atomic step."""
 
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import time
-from collections.abc import Callable, Iterable
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,7 +17,7 @@ from rag import index as idx
 from rag import store, vectors
 from rag.chunking import ChunkerSettings, chunk_document
 from rag.embedding import Embedder
-from rag.errors import IndexError_, NothingIndexedError
+from rag.errors import IndexError_, IndexLockedError, NothingIndexedError
 from rag.types import Chunk, Document, Skipped
 
 
@@ -47,6 +52,7 @@ class Progress:
     """Hooks the CLI fills with progress bars; the library calls them."""
 
     on_document: Callable[[str], None] = lambda source: None
+    on_skipped: Callable[[Skipped], None] = lambda skipped: None
     on_embed_start: Callable[[int], None] = lambda total: None
     on_embedded: Callable[[int], None] = lambda n: None
 
@@ -73,19 +79,27 @@ def index_documents(
     started = time.perf_counter()
     progress = progress or Progress()
     chunker = chunker or ChunkerSettings(max_tokens=embedder.max_tokens)
-    with idx.lock(root, lock_wait):
+    with _lock(root, lock_wait):
         old = None if rebuild else _open_previous(root, embedder, chunker)
-        plan, skipped = _plan(items, old, embedder, chunker, progress)
-        if not plan.chunks:
-            raise NothingIndexedError(_nothing_message(skipped))
-        matrix = _embed(plan, old, embedder, progress)
-        kind = vectors.choose_type(index_type, len(plan.chunks))
-        _write_generation(root, plan, matrix, embedder, chunker, kind)
+        try:
+            plan, skipped = _plan(items, old, embedder, chunker, progress)
+            if not plan.chunks:
+                raise NothingIndexedError(_nothing_message(skipped))
+            matrix = _embed(plan, old, embedder, progress)
+            kind = vectors.choose_type(index_type, len(plan.chunks))
+            _write_generation(root, plan, matrix, embedder, chunker, kind)
+        finally:
+            if old is not None:
+                old.close()
+    return _report(plan, skipped, old, kind, time.perf_counter() - started)
+
+
+def _report(plan: _Plan, skipped: list[Skipped], old: idx.Index | None, kind: str, seconds: float) -> IndexReport:
     removed = len(old.manifest.documents) - plan.counts["updated"] - plan.counts["unchanged"] if old else 0
     embedded = sum(1 for r in plan.reused_rows if r is None)
     return IndexReport(
         plan.counts["added"], plan.counts["updated"], removed, plan.counts["unchanged"], tuple(skipped),
-        len(plan.chunks), embedded, time.perf_counter() - started, kind,
+        len(plan.chunks), embedded, seconds, kind,
     )
 
 
@@ -94,6 +108,7 @@ def _open_previous(root: Path, embedder: Embedder, chunker: ChunkerSettings) -> 
         return None
     old = idx.Index.open(root, embedder.name, embedder.dim)
     if old.manifest.chunker != chunker.to_json():
+        old.close()
         return None  # other chunk sizes: nothing can be reused
     return old
 
@@ -104,6 +119,7 @@ def _plan(items, old, embedder: Embedder, chunker: ChunkerSettings, progress: Pr
     for item in items:
         if isinstance(item, Skipped):
             skipped.append(item)
+            progress.on_skipped(item)
             continue
         progress.on_document(item.source)
         if item.source in plan.documents:
@@ -150,31 +166,104 @@ def _embed(plan: _Plan, old, embedder: Embedder, progress: Progress):
 
 
 def _write_generation(root: Path, plan: _Plan, matrix, embedder: Embedder, chunker: ChunkerSettings, kind: str) -> None:
+    folder = _new_generation(root)
+    try:
+        files = _write_files(folder, plan, matrix, kind)
+        manifest = idx.Manifest(idx.FORMAT_VERSION, embedder.name, embedder.dim, chunker.to_json(), kind, plan.documents, files=files)
+        # The manifest goes last: a generation without one is known to be unfinished.
+        (folder / idx.MANIFEST).write_text(json.dumps(manifest.to_json(), indent=1, ensure_ascii=False), encoding="utf-8")
+    except OSError as exc:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise IndexError_(f"could not write the new index ({exc.strerror or exc}); the previous one is unchanged; free disk space or fix permissions and run again") from None
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    _publish(root, folder)
+
+
+def _write_files(folder: Path, plan: _Plan, matrix, kind: str) -> dict[str, dict]:
     import numpy as np
 
     from rag.bm25 import BM25Index
 
-    folder = idx.new_generation(root)
-    try:
-        store.write_chunks(folder / idx.CHUNKS, plan.chunks)
-        np.save(folder / idx.EMBEDDINGS, matrix)
-        vectors.save(vectors.build(matrix, kind), folder / idx.FAISS)
-        BM25Index.build([c.embedding_text() for c in plan.chunks]).save(folder / idx.BM25_DIR)
-        manifest = idx.Manifest(idx.FORMAT_VERSION, embedder.name, embedder.dim, chunker.to_json(), kind, plan.documents)
-        (folder / idx.MANIFEST).write_text(json.dumps(manifest.to_json(), indent=1, ensure_ascii=False), encoding="utf-8")
-    except BaseException:
-        import shutil
+    store.write_chunks(folder / idx.CHUNKS, plan.chunks)
+    np.save(folder / idx.EMBEDDINGS, matrix)
+    vectors.save(vectors.build(matrix, kind), folder / idx.FAISS)
+    BM25Index.build([c.embedding_text() for c in plan.chunks]).save(folder / idx.BM25_DIR)
+    binary = [folder / idx.FAISS, folder / idx.EMBEDDINGS, *sorted((folder / idx.BM25_DIR).glob("*.npy"))]
+    return {path.relative_to(folder).as_posix(): idx.file_record(path) for path in binary}
 
-        shutil.rmtree(folder, ignore_errors=True)
-        raise
-    idx.publish(root, folder)
+
+@contextmanager
+def _lock(root: Path, wait_seconds: float) -> Iterator[None]:
+    """An exclusive writer lock; the OS drops it if the writer is killed."""
+    from filelock import FileLock, Timeout
+
+    file_lock = FileLock(str(root / idx.LOCK))
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        file_lock.acquire(timeout=wait_seconds)
+    except Timeout:
+        raise IndexLockedError(f"another `rag index` is writing {root}; wait for it to finish (or pass --wait SECONDS)") from None
+    except OSError as exc:
+        raise IndexError_(f"cannot write an index at {root} ({exc.strerror}); choose another folder with --index") from None
+    try:
+        yield
+    finally:
+        file_lock.release(force=True)
+
+
+def _new_generation(root: Path) -> Path:
+    folder = root / f"{idx.GENERATION_PREFIX}{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
+    folder.mkdir(parents=True)
+    return folder
+
+
+def _publish(root: Path, folder: Path) -> None:
+    """Point CURRENT at a finished generation in one atomic rename, then prune."""
+    previous = None
+    with suppress(idx.IndexError_):  # a damaged pointer is what a rebuild replaces
+        previous = idx.current_generation(root)
+    _fsync_tree(folder)
+    tmp = root / f"{idx.POINTER_TMP}{uuid.uuid4().hex[:6]}"
+    tmp.write_text(folder.name + "\n", encoding="utf-8")
+    _fsync(tmp)
+    os.replace(tmp, root / idx.CURRENT)
+    _fsync(root)
+    _prune(root, {folder.name, previous.name if previous else ""})
+
+
+def _prune(root: Path, keep: set[str]) -> None:
+    """Delete generations neither kept nor open in a reader, with whatever killed
+    writers left behind (folders without a manifest). Call it holding the writer lock."""
+    for child in root.iterdir():
+        if child.name.startswith(idx.POINTER_TMP):
+            child.unlink(missing_ok=True)
+        elif child.is_dir() and child.name.startswith(idx.GENERATION_PREFIX) and child.name not in keep:
+            idx.delete_unless_read(child)
+
+
+def _fsync_tree(folder: Path) -> None:
+    # Without this a crash soon after the swap could leave CURRENT naming empty files.
+    for path in [*folder.rglob("*"), folder]:
+        _fsync(path)
+
+
+def _fsync(path: Path) -> None:
+    with suppress(OSError):  # best effort: some file systems refuse fsync on folders
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 def _nothing_message(skipped: list[Skipped]) -> str:
     if not skipped:
         return "no documents found; give files or folders of .txt, .md, .html, .pdf, .docx or .jsonl"
     first = skipped[0]
-    return f"nothing could be indexed: all {len(skipped)} files were skipped (first: {first.source}: {first.reason})"
+    count = "the only file given was" if len(skipped) == 1 else f"all {len(skipped)} files given were"
+    return f"nothing could be indexed: {count} skipped (first: {first.source}: {first.reason})"
 
 
 __all__ = ["IndexError_", "IndexReport", "Progress", "index_documents"]

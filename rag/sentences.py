@@ -4,22 +4,32 @@ from __future__ import annotations
 
 import re
 
+# Always followed by more of the same sentence.
 _ABBREVIATIONS = {
-    "mr", "mrs", "ms", "dr", "prof", "st", "no", "vs", "etc", "e.g", "i.e", "fig", "al", "inc",
-    "ltd", "co", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
-    "u.s", "u.k", "hon", "gov", "approx", "dept", "est", "vol", "p", "pp",
+    "mr", "mrs", "ms", "dr", "prof", "st", "vs", "e.g", "i.e", "cf", "al", "hon", "gov", "approx",
+    "dept", "est", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+    "u.s", "u.k", "u.n", "e.u", "inc", "ltd", "co", "corp", "jr", "sr", "mt", "gen", "col", "lt", "sgt",
 }
-_BOUNDARY = re.compile(r"(?<=[.!?。！？])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9\u4e00-\u9fff])|(?<=[。！？])")
+# Abbreviations only when a number follows ("No. 5", "p. 12"); "he said no. Then" still ends.
+_BEFORE_NUMBER = {"no", "nos", "p", "pp", "fig", "figs", "vol", "ch", "sec", "art", "para", "eq", "ref"}
+_STOPS = ".!?。！？"
+_CLOSERS = "\"'”’)]"
+_OPENERS = "\"'“‘([¿¡"
+_CJK_CLOSERS = "”’」』）"
+# A stop, any closing quotes or brackets, then whitespace; or a CJK stop, which needs no space.
+_CANDIDATE = re.compile(
+    rf"[{re.escape(_STOPS)}][{re.escape(_CLOSERS)}]*\s+|[。！？][{re.escape(_CLOSERS + _CJK_CLOSERS)}]*(?=\S)"
+)
 
 
 def split_sentences(text: str) -> list[str]:
     sentences, start = [], 0
-    for match in _BOUNDARY.finditer(text):
-        candidate = text[start : match.start()]
-        if _ends_with_abbreviation(candidate):
+    for match in _CANDIDATE.finditer(text):
+        before, after = text[start : match.end()], text[match.end() :]
+        if not _starts_sentence(after) or _ends_with_abbreviation(before, after):
             continue
-        if candidate.strip():
-            sentences.append(candidate.strip())
+        if before.strip():
+            sentences.append(before.strip())
         start = match.end()
     tail = text[start:].strip()
     if tail:
@@ -27,10 +37,19 @@ def split_sentences(text: str) -> list[str]:
     return sentences
 
 
-def _ends_with_abbreviation(text: str) -> bool:
-    stripped = text.rstrip("\"'”’)] ")
+def _starts_sentence(after: str) -> bool:
+    """Anything but a lowercase letter may open a sentence: capitals in any script,
+    digits, CJK, footnote marks."""
+    rest = after.lstrip(_OPENERS)
+    return bool(rest) and not rest[0].islower()
+
+
+def _ends_with_abbreviation(before: str, after: str) -> bool:
+    stripped = before.rstrip(_CLOSERS + " ")
     if not stripped.endswith("."):
         return False
     last = stripped[:-1].split()[-1:] or [""]
-    word = last[0].lower().lstrip("(\"'“")
-    return word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha())
+    word = last[0].lower().lstrip(_OPENERS)
+    if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
+        return True
+    return word in _BEFORE_NUMBER and after[:1].isdigit()

@@ -58,6 +58,8 @@ class Chunk:
     record_id: str | None = None
     kind: str = "text"
     table_id: str | None = None
+    columns: tuple[str, ...] = ()  # for a table row: the header, label column first
+    cells: tuple[str, ...] = ()  # for a table row: its cells, label first
 
     @property
     def locator(self) -> str:

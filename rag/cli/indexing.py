@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from rag.cli import app, err, handles_errors
@@ -25,32 +26,54 @@ def index_command(
     rebuild: Annotated[bool, typer.Option("--rebuild", help="Start over instead of updating.")] = False,
     index_type: Annotated[Optional[str], typer.Option("--index-type", help="flat, hnsw, ivf or auto (by size).")] = None,
     wait: Annotated[float, typer.Option("--wait", help="Seconds to wait for another writer of the same index.")] = 0.0,
+    max_file_mb: Annotated[
+        Optional[float], typer.Option("--max-file-mb", envvar="RAG_MAX_FILE_MB", help="Skip files larger than this [default: 64].")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Index files and folders (.txt .md .html .pdf .docx .jsonl); unchanged files are not re-embedded."""
-    from rag.embedding import get_embedder
-    from rag.ingest import index_documents
-    from rag.loaders import load_paths
     from rag.cli.progress import indexing_progress
+    from rag.embedding import get_embedder
+    from rag.errors import NothingIndexedError
+    from rag.ingest import index_documents
+    from rag.loaders import DEFAULT_MAX_FILE_MB, load_paths
 
     settings = settings_from(index=index, index_type=index_type)
+    limit = _file_limit(max_file_mb if max_file_mb is not None else getattr(settings, "max_file_mb", DEFAULT_MAX_FILE_MB))
     embedder = get_embedder(settings.embedder)
-    items = load_paths(paths or ["seeds"])
-    with indexing_progress(enabled=not as_json) as progress:
-        report = index_documents(
-            items, Path(settings.index), embedder, rebuild=rebuild, index_type=settings.index_type, progress=progress, lock_wait=wait
-        )
+    items = load_paths(paths or ["seeds"], max_file_mb=limit)
+    skipped = []
+    try:
+        with indexing_progress(enabled=not as_json) as progress:
+            progress.on_skipped = skipped.append
+            report = index_documents(
+                items, Path(settings.index), embedder, rebuild=rebuild, index_type=settings.index_type, progress=progress, lock_wait=wait
+            )
+    except NothingIndexedError:
+        _print_skipped(skipped)
+        raise
     if as_json:
         print(json.dumps({"index": settings.index, **report.to_json()}, ensure_ascii=False))
         return
-    for skipped in report.skipped:
-        err.print(f"[yellow]skipped[/yellow] {skipped.source}: {skipped.reason}", highlight=False, soft_wrap=True)
+    _print_skipped(report.skipped)
     out.print(
-        f"[bold]{settings.index}[/bold]: {report.added} added, {report.updated} updated, {report.removed} removed, "
+        f"[bold]{escape(settings.index)}[/bold]: {report.added} added, {report.updated} updated, {report.removed} removed, "
         f"{report.unchanged} unchanged, {len(report.skipped)} skipped; {report.chunks} chunks "
         f"({report.embedded} embedded, {report.index_type}) in {report.seconds:.1f}s",
         highlight=False,
     )
+
+
+def _file_limit(megabytes: float) -> float:
+    if not megabytes > 0:
+        raise InputError(f"--max-file-mb must be a positive number of megabytes, not {megabytes:g}")
+    return float(megabytes)
+
+
+def _print_skipped(skipped) -> None:
+    for item in skipped:
+        # File names may hold [brackets] that Rich would read as markup.
+        err.print(f"[yellow]skipped[/yellow] {escape(item.source)}: {escape(item.reason)}", highlight=False, soft_wrap=True)
 
 
 @app.command("search")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
 import re
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,32 +17,87 @@ from rag.types import Block, Document, Skipped
 
 TEXT_SUFFIXES = {".txt", ".text", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx", ".jsonl"}
 MAX_TITLE_CHARS = 120
+# Above this a file is skipped unless the limit is raised: a 100 MB text file
+# makes ~90,000 chunks and needs ~1.3 GB of memory besides the model, and the
+# real embedder takes many minutes over it on two cores.
 DEFAULT_MAX_FILE_MB = 64.0
+_MB = 1024 * 1024
+_OS_REASONS = {
+    errno.EACCES: "permission denied; make it readable (chmod +r) or leave it out",
+    errno.EPERM: "permission denied; make it readable (chmod +r) or leave it out",
+    errno.ELOOP: "symbolic link loop; fix or remove the link",
+    errno.ENOENT: "broken symbolic link or deleted while indexing; fix the link or leave it out",
+    errno.EISDIR: "is a folder, not a file",
+}
 
 
 def load_paths(paths: list[str], max_file_mb: float = DEFAULT_MAX_FILE_MB) -> Iterator[Document | Skipped]:
     for given in paths:
         root = Path(given)
-        if not root.exists():
-            yield Skipped(_display(given), "no such file or folder")
-        elif root.is_dir():
+        if root.is_dir():
             for path in _walk(root):
-                yield from load_file(path, _display(str(path)), max_file_mb)
-        else:
+                if isinstance(path, Skipped):
+                    yield path
+                else:
+                    yield from load_file(path, _display(str(path)), max_file_mb)
+        elif root.exists() or root.is_symlink():
             yield from load_file(root, _display(given), max_file_mb)
+        else:
+            yield Skipped(_display(given), "no such file or folder")
 
 
 def _display(path: str) -> str:
-    return os.path.normpath(path)
+    # Names that are not valid UTF-8 would break every JSON and terminal write later.
+    return os.path.normpath(path).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
-def _walk(root: Path) -> Iterator[Path]:
-    # followlinks=False: a symlink loop cannot send the walk round forever.
-    for folder, dirs, files in os.walk(root, followlinks=False, onerror=None):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
-            if not name.startswith("."):
-                yield Path(folder) / name
+def _walk(root: Path) -> Iterator[Path | Skipped]:
+    """Files under root in name order; linked folders are followed once each, so a link loop ends."""
+    unlisted: list[OSError] = []
+    seen = {_identity(root)}
+    for folder, dirs, files in os.walk(root, followlinks=True, onerror=unlisted.append):
+        yield from (_unlisted(e) for e in _drain(unlisted))
+        yield from _keep_new_folders(Path(folder), dirs, seen)
+        yield from (Path(folder) / name for name in sorted(files) if not name.startswith("."))
+    yield from (_unlisted(e) for e in _drain(unlisted))
+
+
+def _keep_new_folders(folder: Path, dirs: list[str], seen: set[tuple[int, int]]) -> list[Skipped]:
+    """Trims dirs in place to the folders not read yet; says why the others are left out."""
+    keep, skipped = [], []
+    for name in sorted(d for d in dirs if not d.startswith(".")):
+        path = folder / name
+        try:
+            identity = _identity(path)
+        except OSError as exc:
+            skipped.append(Skipped(_display(str(path)), _os_reason(exc)))
+            continue
+        if identity in seen:
+            skipped.append(Skipped(_display(str(path)), "links back to a folder already read (symbolic link loop); skipped"))
+            continue
+        seen.add(identity)
+        keep.append(name)
+    dirs[:] = keep
+    return skipped
+
+
+def _identity(folder: Path) -> tuple[int, int]:
+    info = folder.stat()
+    return info.st_dev, info.st_ino
+
+
+def _drain(errors: list[OSError]) -> list[OSError]:
+    taken = errors[:]
+    errors.clear()
+    return taken
+
+
+def _unlisted(exc: OSError) -> Skipped:
+    return Skipped(_display(str(exc.filename)), f"cannot list this folder: {_os_reason(exc)}")
+
+
+def _os_reason(exc: OSError) -> str:
+    return _OS_REASONS.get(exc.errno or 0, f"cannot read it ({exc.strerror or type(exc).__name__})")
 
 
 def load_file(path: Path, source: str, max_file_mb: float = DEFAULT_MAX_FILE_MB) -> Iterator[Document | Skipped]:
@@ -49,9 +106,7 @@ def load_file(path: Path, source: str, max_file_mb: float = DEFAULT_MAX_FILE_MB)
         yield Skipped(source, f"unsupported file type '{suffix or path.name}'; supported: {', '.join(sorted(TEXT_SUFFIXES))}")
         return
     try:
-        size = path.stat().st_size
-        if size > max_file_mb * 1024 * 1024:
-            raise InputError(f"larger than {max_file_mb:g} MB; split it or raise RAG_MAX_FILE_MB")
+        _check_file(path, max_file_mb)
         if suffix == ".jsonl":
             yield from _jsonl_documents(path, source)
             return
@@ -59,11 +114,26 @@ def load_file(path: Path, source: str, max_file_mb: float = DEFAULT_MAX_FILE_MB)
     except InputError as exc:
         yield Skipped(source, str(exc))
     except OSError as exc:
-        yield Skipped(source, f"cannot read it ({exc.strerror or type(exc).__name__}); check its permissions")
+        yield Skipped(source, _os_reason(exc))
+
+
+def _check_file(path: Path, max_file_mb: float) -> None:
+    info = path.stat()
+    if not stat.S_ISREG(info.st_mode):
+        # Reading a pipe or a device would block or never end.
+        raise InputError("not a regular file (a pipe, socket or device); leave it out")
+    if info.st_size == 0:
+        raise InputError("empty file")
+    if info.st_size > max_file_mb * _MB:
+        raise InputError(
+            f"{info.st_size / _MB:.0f} MB, above the {max_file_mb:g} MB limit; "
+            "raise it with --max-file-mb or RAG_MAX_FILE_MB, or split the file"
+        )
 
 
 def _document(path: Path, source: str, suffix: str) -> Document:
     raw = path.read_bytes()
+    content_hash = hashlib.sha256(raw).hexdigest()
     title = ""
     if suffix == ".pdf":
         from rag.loaders.pdf import pdf_blocks
@@ -74,11 +144,12 @@ def _document(path: Path, source: str, suffix: str) -> Document:
 
         blocks = docx_blocks(path)
     else:
-        text = decode_bytes(raw, source)
+        text = decode_bytes(raw)
+        del raw  # a large file should not be held twice, as bytes and as text
         blocks, title = _text_like(text, suffix)
     if not any(b.text.strip() for b in blocks):
         raise InputError("no text in it")
-    return make_document(source, blocks, hashlib.sha256(raw).hexdigest(), title)
+    return make_document(source, blocks, content_hash, title)
 
 
 def _text_like(text: str, suffix: str) -> tuple[list[Block], str]:
@@ -127,21 +198,37 @@ def _with_acronym(title: str, text: str) -> str:
 
 
 def _jsonl_documents(path: Path, source: str) -> Iterator[Document | Skipped]:
-    from rag.loaders.text import text_blocks
-
+    """One Document per record; bad lines are reported once per file, not once per line."""
+    bad: list[int] = []
+    good = 0
     with path.open("rb") as handle:
         for number, line in enumerate(handle, start=1):
             if not line.strip():
                 continue
-            try:
-                record = json.loads(line)
-                text = record["text"]
-                if not isinstance(text, str):
-                    raise TypeError
-            except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError):
-                yield Skipped(f"{source}:{number}", "not a JSON object with a 'text' string; fix or remove that line")
-                continue
-            record_id = str(record.get("_id", record.get("id", number)))
-            blocks = text_blocks(text) or [Block("text", text)]
-            title = str(record.get("title") or "")
-            yield make_document(f"{source}#{record_id}", blocks, hashlib.sha256(line).hexdigest(), title, record_id)
+            document = _jsonl_record(line, number, source)
+            if document is None:
+                bad.append(number)
+            else:
+                good += 1
+                yield document
+    if bad:
+        shown = ", ".join(str(n) for n in bad[:5]) + (", ..." if len(bad) > 5 else "")
+        yield Skipped(source, f"{len(bad)} line(s) are not a JSON object with a non-empty 'text' string (line {shown}); fix or remove them")
+    elif not good:
+        yield Skipped(source, "empty file")
+
+
+def _jsonl_record(line: bytes, number: int, source: str) -> Document | None:
+    from rag.loaders.text import text_blocks
+
+    try:
+        record = json.loads(line)
+        text = record["text"]
+    except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError):
+        return None
+    if not isinstance(text, str) or not text.strip():
+        return None
+    record_id = str(record.get("_id", record.get("id", number)))
+    blocks = text_blocks(text) or [Block("text", text)]
+    title = str(record.get("title") or "")
+    return make_document(f"{source}#{record_id}", blocks, hashlib.sha256(line).hexdigest(), title, record_id)

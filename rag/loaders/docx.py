@@ -15,9 +15,12 @@ def docx_blocks(path: Path) -> list[Block]:
     import docx
 
     try:
-        document = docx.Document(str(path))
+        return _blocks(docx.Document(str(path)))
     except Exception as exc:  # python-docx raises many unrelated types on a broken package
         raise InputError(f"unreadable .docx ({type(exc).__name__}); re-save it from Word") from None
+
+
+def _blocks(document) -> list[Block]:
     blocks = []
     for item in document.iter_inner_content():
         if hasattr(item, "rows"):
@@ -28,17 +31,18 @@ def docx_blocks(path: Path) -> list[Block]:
             continue
         style = (item.style.name if item.style is not None else "") or ""
         level = _heading_level(style)
-        blocks.append(Block("heading", text, level=level) if level else Block("text", text))
+        blocks.append(Block("text", text) if level is None else Block("heading", text, level=level))
     return blocks
 
 
-def _heading_level(style: str) -> int:
+def _heading_level(style: str) -> int | None:
+    # Title sits above Heading 1, so "Title > Heading 1 > Heading 2" nests like Markdown's # > ## > ###.
     if style == "Title":
-        return 1
+        return 0
     if style.startswith("Heading"):
         digits = style.removeprefix("Heading").strip()
         return int(digits) if digits.isdigit() else 1
-    return 0
+    return None
 
 
 def _table(table) -> Block:

@@ -1,61 +1,118 @@
-"""HTML into heading, text and table blocks (selectolax: fast, tolerant of broken markup)."""
+"""HTML into heading, text and table blocks (selectolax's lexbor parser: fast,
+tolerant of broken markup)."""
 
 from __future__ import annotations
+
+import html as html_escapes
+import re
+from bisect import bisect_left
+from dataclasses import replace
 
 from rag.types import Block
 
 _HEADINGS = {f"h{n}": n for n in range(1, 7)}
-_TEXT_TAGS = {"p", "li", "pre", "blockquote", "dt", "dd", "figcaption", "caption", "td"}
-_SKIP = {"script", "style", "noscript", "template", "nav", "footer", "header", "svg"}
+_SKIP = {"script", "style", "noscript", "template", "nav", "footer", "svg", "head", "form", "button", "select"}
+# Elements that end the running paragraph; anything else is inline text.
+_BLOCKS = {
+    "p", "div", "section", "article", "main", "body", "aside", "header", "li", "ul", "ol", "dl", "dt", "dd",
+    "pre", "blockquote", "figure", "figcaption", "address", "details", "summary", "hr", "center", "fieldset",
+    "caption", "tr", "td", "th", "tbody", "thead",
+}
+_HAS_BLOCKS = ", ".join(sorted(_BLOCKS | set(_HEADINGS) | {"table"}))
 
 
 def html_blocks(text: str) -> tuple[str, list[Block]]:
-    from selectolax.parser import HTMLParser
+    from selectolax.lexbor import LexborHTMLParser
 
-    tree = HTMLParser(text)
+    tree = LexborHTMLParser(text)
+    title_node = tree.css_first("title")
+    title = _clean(title_node.text()) if title_node else ""
     for tag in _SKIP:
         for node in tree.css(tag):
             node.decompose()
-    title_node = tree.css_first("title")
-    title = title_node.text(strip=True) if title_node else ""
     root = tree.body or tree.root
     blocks: list[Block] = []
     if root is not None:
         _walk(root, blocks)
-    if not blocks and root is not None:
-        plain = root.text(separator="\n", strip=True)
-        blocks = [Block("text", line) for line in plain.splitlines() if line.strip()]
-    return title, blocks
+    return title, _with_lines(blocks, text)
+
+
+def _with_lines(blocks: list[Block], source: str) -> list[Block]:
+    """Each block's line range in the HTML source, found by its first and last words,
+    so a passage can be opened where it stands."""
+    plain = html_escapes.unescape(source)
+    starts = [m.start() for m in re.finditer("\n", plain)]
+    cursor, out = 0, []
+    for block in blocks:
+        words = block.text.split()
+        first = plain.find(words[0], cursor) if words else -1
+        last = plain.find(words[-1], first + len(words[0])) if first >= 0 and len(words) > 1 else first
+        if first < 0 or last < 0:
+            out.append(block)
+            continue
+        cursor = last
+        out.append(replace(block, line_start=_line_of(starts, first), line_end=_line_of(starts, last)))
+    return out
+
+
+def _line_of(newlines: list[int], offset: int) -> int:
+    return bisect_left(newlines, offset) + 1
 
 
 def _walk(node, blocks: list[Block]) -> None:
-    for child in node.iter(include_text=False):
+    """Headings and tables become their own blocks; text between block elements
+    (including loose text beside them) becomes a paragraph."""
+    run: list[str] = []
+    for child in node.iter(include_text=True):
         tag = child.tag
+        if child.is_text_node or tag == "br" or (tag not in _BLOCKS and not _contains_blocks(child)):
+            run.append(" " if tag == "br" else child.text(deep=True, separator=""))
+            continue
+        _flush(run, blocks)
         if tag in _HEADINGS:
             blocks.append(Block("heading", _clean(child.text(separator=" ")), level=_HEADINGS[tag]))
         elif tag == "table":
-            blocks.append(_table(child))
-        elif tag in _TEXT_TAGS:
-            text = _clean(child.text(separator=" "))
-            if text:
-                blocks.append(Block("text", text))
-        else:
+            blocks.extend(_table(child))
+        elif not child.is_comment_node:
             _walk(child, blocks)
-            if tag in ("div", "section", "article", "main", "body") and not child.css_first("p, h1, h2, h3, h4, h5, h6, li, table, pre"):
-                text = _clean(child.text(separator=" "))
-                if text:
-                    blocks.append(Block("text", text))
+    _flush(run, blocks)
 
 
-def _table(node) -> Block:
-    rows = []
-    for tr in node.css("tr"):
-        cells = [_clean(c.text(separator=" ")) for c in tr.iter(include_text=False) if c.tag in ("td", "th")]
-        if any(cells):
-            rows.append(tuple(cells))
-    header = rows[0] if rows else ()
+def _contains_blocks(node) -> bool:
+    return not node.is_text_node and not node.is_comment_node and node.css_first(_HAS_BLOCKS) is not None
+
+
+def _flush(run: list[str], blocks: list[Block]) -> None:
+    text = _clean("".join(run))
+    if text:
+        blocks.append(Block("text", text))
+    run.clear()
+
+
+def _table(node) -> list[Block]:
+    rows = [cells for cells in (_cells(tr) for tr in _own_rows(node)) if any(cells)]
+    if not rows:
+        return []
+    caption = node.css_first("caption")
+    blocks = [Block("caption", _clean(caption.text(separator=" ")))] if caption and _clean(caption.text()) else []
     raw = "\n".join(" | ".join(r) for r in rows)
-    return Block("table", raw, header=tuple(header), rows=tuple(rows[1:]))
+    return blocks + [Block("table", raw, header=tuple(rows[0]), rows=tuple(tuple(r) for r in rows[1:]))]
+
+
+def _own_rows(table) -> list:
+    """The rows of this table, not of tables nested in its cells."""
+    own = []
+    for tr in table.css("tr"):
+        parent = tr.parent
+        while parent is not None and parent.tag != "table":
+            parent = parent.parent
+        if parent is not None and parent.mem_id == table.mem_id:
+            own.append(tr)
+    return own
+
+
+def _cells(tr) -> list[str]:
+    return [_clean(c.text(separator=" ")) for c in tr.iter(include_text=False) if c.tag in ("td", "th")]
 
 
 def _clean(text: str) -> str:

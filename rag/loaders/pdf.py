@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from rag.errors import InputError
@@ -10,22 +11,55 @@ from rag.types import Block
 
 
 def pdf_blocks(path: Path) -> list[Block]:
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-
-    try:
-        reader = PdfReader(str(path))
-        if reader.is_encrypted:
-            raise InputError("encrypted PDF; decrypt it (e.g. qpdf --decrypt) and index the copy")
-        pages = [page.extract_text() or "" for page in reader.pages]
-    except InputError:
-        raise
-    except (PdfReadError, ValueError, KeyError, OSError, TypeError, AttributeError) as exc:
-        raise InputError(f"unreadable PDF ({type(exc).__name__}); re-save or repair it") from None
+    # pypdf logs every repair it makes; a skip reason says all the user needs.
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    reader = _open(path)
     blocks = []
-    for number, text in enumerate(pages, start=1):
+    for number, text in enumerate(_page_texts(reader), start=1):
         for block in text_blocks(text):
             blocks.append(Block(block.kind, block.text, block.line_start, block.line_end, number, block.level, block.header, block.rows, block.row_lines))
     if not any(b.text.strip() for b in blocks):
         raise InputError("PDF has no extractable text (scanned image?); run OCR on it first")
     return blocks
+
+
+def _open(path: Path):
+    from pypdf import PdfReader
+
+    try:
+        reader = PdfReader(str(path))
+        encrypted = reader.is_encrypted
+    except Exception as exc:  # pypdf raises many unrelated types on a damaged file
+        raise InputError(f"unreadable PDF ({type(exc).__name__}); re-save or repair it") from None
+    if encrypted:
+        _decrypt(reader)
+    return reader
+
+
+def _decrypt(reader) -> None:
+    """Owner-password-only PDFs open for anyone, so they are read; a user password stops us."""
+    from pypdf.errors import DependencyError
+
+    try:
+        opened = reader.decrypt("")
+    except DependencyError:
+        raise InputError("encrypted PDF (AES) needs the cryptography package; pip install cryptography, or decrypt it (qpdf --decrypt)") from None
+    except Exception as exc:
+        raise InputError(f"encrypted PDF that cannot be opened ({type(exc).__name__}); decrypt it (qpdf --decrypt) and index the copy") from None
+    if not opened:
+        raise InputError("password-protected PDF; decrypt it (e.g. qpdf --password=... --decrypt) and index the copy")
+
+
+def _page_texts(reader) -> list[str]:
+    """Text per page; a page that cannot be read is left empty rather than losing the file."""
+    try:
+        pages = list(reader.pages)
+    except Exception as exc:
+        raise InputError(f"unreadable PDF ({type(exc).__name__}); re-save or repair it") from None
+    texts = []
+    for page in pages:
+        try:
+            texts.append(page.extract_text() or "")
+        except Exception:  # one broken content stream
+            texts.append("")
+    return texts

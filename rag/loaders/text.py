@@ -7,64 +7,154 @@ import re
 from rag.loaders.tables import find_tables
 from rag.types import Block
 
-_MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
-_MD_TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
-_MD_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+_MD_HEADING = re.compile(r"^ {0,3}(#{1,6})\s+(.*?)(?:\s+#+)?\s*$")
+_MD_SETEXT = re.compile(r"^ {0,3}(=+|-+)\s*$")
+_MD_THEMATIC_BREAK = re.compile(r"^ {0,3}([-*_])(?:\s*\1){2,}\s*$")
+_MD_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_MD_RULE_CELL = re.compile(r"^\s*:?-{2,}:?\s*$")
+_MD_ITEM = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+")
+_MD_QUOTE = re.compile(r"^\s*>\s?")
+_MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+_MD_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
+_MD_EMPHASIS = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
 _ENDS_SENTENCE = re.compile(r"[.!?:;。！？”\"')\]]$")
+_FIELD = re.compile(r"^[A-Z][\w /&'’-]{0,30}:\s")  # "Topics: ...", a new field, not a wrapped line
+_LABEL_MAX_CHARS = 40
 
 
 def text_blocks(text: str) -> list[Block]:
     lines = text.splitlines()
     tables = {t.first_line: t for t in find_tables(lines)}
+    width = _wrap_width(lines)
     blocks: list[Block] = []
     i = 0
     while i < len(lines):
         if i in tables:
-            t = tables[i]
-            blocks.append(_table_block(lines, t.first_line, t.last_line, t.header, t.rows, [n + 1 for n in t.row_lines]))
-            i = t.last_line + 1
-            continue
-        i = _take_paragraph(lines, i, blocks, stop=set(tables))
-    return blocks
-
-
-def markdown_blocks(text: str) -> list[Block]:
-    lines = text.splitlines()
-    blocks: list[Block] = []
-    i = 0
-    while i < len(lines):
-        line = lines[i]
-        heading = _MD_HEADING.match(line)
-        if heading:
-            blocks.append(Block("heading", heading.group(2), i + 1, i + 1, level=len(heading.group(1))))
-            i += 1
-        elif _MD_TABLE_ROW.match(line) and i + 1 < len(lines) and _MD_TABLE_RULE.match(lines[i + 1]):
-            i = _take_md_table(lines, i, blocks)
+            blocks.extend(_text_table(lines, tables[i]))
+            i = tables[i].last_line + 1
         else:
-            i = _take_paragraph(lines, i, blocks, stop=set(), markdown=True)
+            i = _take_paragraph(lines, i, blocks, set(tables), width)
     return blocks
 
 
-def _take_paragraph(lines: list[str], i: int, blocks: list[Block], stop: set[int], markdown: bool = False) -> int:
-    """One block per line, except that wrapped lines and 'Label:' lines join what follows."""
+def _text_table(lines: list[str], table) -> list[Block]:
+    blocks = [Block("caption", table.caption, table.first_line + 1, table.first_line + 1)] if table.caption else []
+    first = table.first_line + (1 if table.caption else 0)
+    row_lines = [n + 1 for n in table.row_lines]
+    return blocks + [_table_block(lines, first, table.last_line, table.header, table.rows, row_lines)]
+
+
+def _wrap_width(lines: list[str]) -> int:
+    """The width a hard-wrapped file was wrapped at (the 90th percentile line length)."""
+    lengths = sorted(len(line.rstrip()) for line in lines if line.strip())
+    return lengths[int(len(lengths) * 0.9)] if lengths else 0
+
+
+def _take_paragraph(lines: list[str], i: int, blocks: list[Block], stop: set[int], width: int) -> int:
+    """One block per paragraph: wrapped lines and 'Label:' lines join what follows."""
     if not lines[i].strip():
         return i + 1
     start, parts = i, [lines[i].strip()]
     i += 1
-    while i < len(lines) and lines[i].strip() and i not in stop and _continues(parts[-1], lines[i], markdown):
+    while i < len(lines) and lines[i].strip() and i not in stop and _continues(lines[i - 1], lines[i], width):
         parts.append(lines[i].strip())
         i += 1
     blocks.append(Block("text", " ".join(parts), start + 1, i))
     return i
 
 
-def _continues(previous: str, line: str, markdown: bool) -> bool:
-    nxt = line.strip()
-    if markdown and (_MD_HEADING.match(nxt) or _MD_TABLE_ROW.match(nxt) or nxt.startswith(("- ", "* ", "> "))):
-        return False
-    if previous.endswith(":") and len(previous) <= 40:
+def _continues(previous_line: str, line: str, width: int) -> bool:
+    previous, nxt = previous_line.strip(), line.strip()
+    if previous.endswith(":") and len(previous) <= _LABEL_MAX_CHARS:
         return True
-    return not _ENDS_SENTENCE.search(previous) and nxt[:1].islower()
+    if _ENDS_SENTENCE.search(previous) or _MD_ITEM.match(nxt) or _FIELD.match(nxt):
+        return False
+    # A line that runs nearly to the wrap width was broken by the wrapping, not by the author.
+    return nxt[:1].islower() or len(previous_line.rstrip()) >= 0.8 * width > 40
+
+
+def markdown_blocks(text: str) -> list[Block]:
+    lines = text.splitlines()
+    blocks: list[Block] = []
+    i = _skip_front_matter(lines, blocks)
+    while i < len(lines):
+        i = _take_markdown(lines, i, blocks)
+    return blocks
+
+
+def _take_markdown(lines: list[str], i: int, blocks: list[Block]) -> int:
+    line = lines[i]
+    heading = _MD_HEADING.match(line)
+    if heading:
+        blocks.append(Block("heading", _inline(heading.group(2)), i + 1, i + 1, level=len(heading.group(1))))
+        return i + 1
+    if _MD_FENCE.match(line):
+        return _take_fence(lines, i, blocks)
+    if _is_md_table(lines, i):
+        return _take_md_table(lines, i, blocks)
+    if i + 1 < len(lines) and line.strip() and not _MD_ITEM.match(line) and _MD_SETEXT.match(lines[i + 1]):
+        level = 1 if lines[i + 1].strip().startswith("=") else 2
+        blocks.append(Block("heading", _inline(line.strip()), i + 1, i + 2, level=level))
+        return i + 2
+    if _MD_THEMATIC_BREAK.match(line) or _MD_SETEXT.match(line):
+        return i + 1
+    return _take_md_paragraph(lines, i, blocks)
+
+
+def _skip_front_matter(lines: list[str], blocks: list[Block]) -> int:
+    """YAML front matter between '---' lines is kept as one line of 'key: value' text."""
+    if not lines or lines[0].strip() != "---":
+        return 0
+    for end in range(1, min(len(lines), 60)):
+        if lines[end].strip() in ("---", "..."):
+            fields = "; ".join(line.strip() for line in lines[1:end] if line.strip())
+            if fields:
+                blocks.append(Block("text", fields, 2, end))
+            return end + 1
+    return 0
+
+
+def _take_md_paragraph(lines: list[str], i: int, blocks: list[Block]) -> int:
+    """In Markdown a paragraph runs to a blank line or the next block; list items stand alone."""
+    if not lines[i].strip():
+        return i + 1
+    start, parts = i, [_strip_marker(lines[i])]
+    quoted = bool(_MD_QUOTE.match(lines[i]))
+    i += 1
+    while i < len(lines) and lines[i].strip() and not _starts_md_block(lines, i, quoted):
+        parts.append(_strip_marker(lines[i]))
+        i += 1
+    blocks.append(Block("text", _inline(" ".join(p for p in parts if p)), start + 1, i))
+    return i
+
+
+def _starts_md_block(lines: list[str], i: int, quoted: bool = False) -> bool:
+    line = lines[i]
+    if quoted and _MD_QUOTE.match(line):
+        return bool(_MD_ITEM.match(_MD_QUOTE.sub("", line, count=1)))  # the quote goes on
+    return bool(
+        _MD_HEADING.match(line) or _MD_FENCE.match(line) or _MD_ITEM.match(line) or _MD_QUOTE.match(line)
+        or _is_md_table(lines, i) or _MD_SETEXT.match(line) or _MD_THEMATIC_BREAK.match(line)
+    )
+
+
+def _take_fence(lines: list[str], i: int, blocks: list[Block]) -> int:
+    fence = _MD_FENCE.match(lines[i]).group(1)
+    end = i + 1
+    while end < len(lines) and not lines[end].strip().startswith(fence):
+        end += 1
+    code = "\n".join(lines[i + 1 : end]).strip()
+    if code:
+        blocks.append(Block("text", code, i + 2, end))
+    return end + 1
+
+
+def _is_md_table(lines: list[str], i: int) -> bool:
+    """A row of cells over a rule with as many cells: | --- | :--: |."""
+    if "|" not in lines[i] or i + 1 >= len(lines) or "|" not in lines[i + 1]:
+        return False
+    rule = _cells(lines[i + 1])
+    return len(rule) == len(_cells(lines[i])) and all(_MD_RULE_CELL.match(c) for c in rule)
 
 
 def _take_md_table(lines: list[str], i: int, blocks: list[Block]) -> int:
@@ -72,7 +162,7 @@ def _take_md_table(lines: list[str], i: int, blocks: list[Block]) -> int:
     start = i
     i += 2
     rows, row_lines = [], []
-    while i < len(lines) and _MD_TABLE_ROW.match(lines[i]):
+    while i < len(lines) and lines[i].strip() and "|" in lines[i]:
         rows.append(tuple(_cells(lines[i])))
         row_lines.append(i + 1)
         i += 1
@@ -81,7 +171,22 @@ def _take_md_table(lines: list[str], i: int, blocks: list[Block]) -> int:
 
 
 def _cells(line: str) -> list[str]:
-    return [c.strip() for c in line.strip().strip("|").split("|")]
+    body = line.strip()
+    body = body[1:] if body.startswith("|") else body
+    body = body[:-1] if body.endswith("|") and not body.endswith("\\|") else body
+    # An escaped pipe belongs to its cell.
+    return [_inline(c.strip().replace("\\|", "|")) for c in re.split(r"(?<!\\)\|", body)]
+
+
+def _strip_marker(line: str) -> str:
+    return _MD_ITEM.sub("", _MD_QUOTE.sub("", line), count=1).strip()
+
+
+def _inline(text: str) -> str:
+    """Links and images keep their words, emphasis loses its markers."""
+    text = _MD_IMAGE.sub(r"\1", text)
+    text = _MD_LINK.sub(r"\1", text)
+    return _MD_EMPHASIS.sub(r"\2", text)
 
 
 def _table_block(lines, first, last, header, rows, row_lines) -> Block:

@@ -1,0 +1,199 @@
+"""Retrieval quality on a BEIR folder: nDCG@10, recall@10, recall@100 and ms/query
+for bm25, dense and hybrid, through the same indexing and search code users run.
+
+    python eval/beir.py ../shared/data/scifact --split test [--json]
+
+The index is cached under eval/out/indexes/<name> and updated incrementally, so a
+second run only pays for the queries.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import math
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rag.embedding import Embedder
+    from rag.retrieval import Retriever
+
+HERE = Path(__file__).resolve().parent
+DEFAULT_CACHE = HERE / "out" / "indexes"
+RETRIEVERS = ("bm25", "dense", "hybrid")
+RECALL_DEPTH = 100
+FIRST_CHUNK_DEPTH = 200  # chunks asked for first; doubled until RECALL_DEPTH documents are seen
+
+Qrels = dict[str, dict[str, int]]
+
+
+# Metrics: plain functions over document ids, as trec_eval (and so BEIR) defines them.
+
+
+def ndcg_at_k(ranked: list[str], relevance: dict[str, int], k: int) -> float:
+    """Linear gains (the grade itself) over log2(rank + 1); ideal = the judged grades sorted."""
+    dcg = sum(relevance.get(doc, 0) / math.log2(rank + 1) for rank, doc in enumerate(ranked[:k], start=1))
+    ideal_grades = sorted((g for g in relevance.values() if g > 0), reverse=True)[:k]
+    idcg = sum(g / math.log2(rank + 1) for rank, g in enumerate(ideal_grades, start=1))
+    return dcg / idcg if idcg else 0.0
+
+
+def recall_at_k(ranked: list[str], relevance: dict[str, int], k: int) -> float:
+    relevant = {doc for doc, grade in relevance.items() if grade > 0}
+    if not relevant:
+        return 0.0
+    return len(relevant.intersection(ranked[:k])) / len(relevant)
+
+
+def documents_in_order(record_ids: list[str | None]) -> list[str]:
+    """Chunk ranking -> document ranking: a document ranks by its best chunk."""
+    seen: dict[str, None] = {}
+    for record_id in record_ids:
+        if record_id is not None and record_id not in seen:
+            seen[record_id] = None
+    return list(seen)
+
+
+# Reading a BEIR folder.
+
+
+def read_queries(path: Path) -> dict[str, str]:
+    with path.open(encoding="utf-8") as handle:
+        records = (json.loads(line) for line in handle if line.strip())
+        return {str(r["_id"]): r["text"] for r in records}
+
+
+def read_qrels(path: Path) -> Qrels:
+    qrels: Qrels = {}
+    with path.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle, delimiter="\t"):
+            qrels.setdefault(row["query-id"], {})[row["corpus-id"]] = int(row["score"])
+    return qrels
+
+
+def check_folder(folder: Path, split: str) -> None:
+    for name in ("corpus.jsonl", "queries.jsonl", f"qrels/{split}.tsv"):
+        if not (folder / name).is_file():
+            sys.exit(f"error: {folder / name} is missing; give a BEIR folder (corpus.jsonl, queries.jsonl, qrels/{split}.tsv)")
+
+
+# Running the retrievers.
+
+
+def build_index(folder: Path, cache: Path, embedder: Embedder) -> Path:
+    """Index corpus.jsonl into the cache; unchanged records are reused, not re-embedded."""
+    from rag.ingest import index_documents
+    from rag.loaders import load_paths
+
+    root = cache / folder.resolve().name
+    report = index_documents(load_paths([str(folder.resolve() / "corpus.jsonl")]), root, embedder)
+    print(f"index {root}: {report.chunks} chunks, {report.embedded} embedded in {report.seconds:.1f}s", file=sys.stderr)
+    return root
+
+
+def ranked_documents(retriever: Retriever, query: str, depth: int = RECALL_DEPTH) -> list[str]:
+    k = FIRST_CHUNK_DEPTH
+    while True:
+        passages = retriever.retrieve(query, k)
+        documents = documents_in_order([p.chunk.record_id for p in passages])
+        if len(documents) >= depth or len(passages) < k:
+            return documents
+        k *= 2
+
+
+@dataclass(frozen=True)
+class Scores:
+    retriever: str
+    ndcg_10: float
+    recall_10: float
+    recall_100: float
+    ms_per_query: float
+    queries: int
+
+    def to_json(self) -> dict:
+        return {
+            "retriever": self.retriever,
+            "ndcg@10": round(self.ndcg_10, 4),
+            "recall@10": round(self.recall_10, 4),
+            "recall@100": round(self.recall_100, 4),
+            "ms_per_query": round(self.ms_per_query, 1),
+            "queries": self.queries,
+        }
+
+
+def score_retriever(name: str, retriever: Retriever, queries: dict[str, str], qrels: Qrels) -> Scores:
+    rankings, started = {}, time.perf_counter()
+    for qid in qrels:
+        rankings[qid] = ranked_documents(retriever, queries[qid])
+    ms = (time.perf_counter() - started) * 1000 / max(1, len(qrels))
+    mean = lambda metric, k: sum(metric(rankings[q], qrels[q], k) for q in qrels) / max(1, len(qrels))  # noqa: E731
+    return Scores(name, mean(ndcg_at_k, 10), mean(recall_at_k, 10), mean(recall_at_k, 100), ms, len(qrels))
+
+
+def evaluate(folder: Path, split: str, embedder: Embedder, cache: Path, retrievers: tuple[str, ...] = RETRIEVERS, overrides: dict | None = None) -> list[Scores]:
+    from rag.config import Settings
+    from rag.searching import Searcher
+
+    check_folder(folder, split)
+    root = build_index(folder, cache, embedder)
+    queries, qrels = read_queries(folder / "queries.jsonl"), read_qrels(folder / "qrels" / f"{split}.tsv")
+    missing = [q for q in qrels if q not in queries]
+    if missing:
+        sys.exit(f"error: {len(missing)} judged queries (first: {missing[0]}) are not in queries.jsonl")
+    settings = Settings.load({**(overrides or {}), "index": str(root)})
+    searcher = Searcher.from_settings(settings, embedder)
+    return [score_retriever(name, searcher.retriever(name), queries, qrels) for name in retrievers]
+
+
+# Output.
+
+
+def render_table(title: str, results: list[Scores]) -> str:
+    lines = [title, f"{'retriever':<10}{'nDCG@10':>9}{'R@10':>8}{'R@100':>8}{'ms/query':>10}"]
+    for s in results:
+        lines.append(f"{s.retriever:<10}{s.ndcg_10:>9.4f}{s.recall_10:>8.4f}{s.recall_100:>8.4f}{s.ms_per_query:>10.1f}")
+    return "\n".join(lines)
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description="BEIR retrieval evaluation of bm25, dense and hybrid.")
+    parser.add_argument("folder", type=Path, help="BEIR folder: corpus.jsonl, queries.jsonl, qrels/SPLIT.tsv")
+    parser.add_argument("--split", default="test", help="qrels file to score (test or train)")
+    parser.add_argument("--retrievers", default=",".join(RETRIEVERS), help="comma-separated subset of bm25,dense,hybrid")
+    parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="where indexes are kept between runs")
+    parser.add_argument("--embedder", default=None, help="embedder name [default: the settings' embedder]")
+    parser.add_argument("--fusion", default=None, help="override the fusion method (rrf or score)")
+    parser.add_argument("--rrf-k", type=int, default=None, help="override the RRF constant")
+    parser.add_argument("--dense-weight", type=float, default=None, help="override the dense weight")
+    parser.add_argument("--bm25-weight", type=float, default=None, help="override the BM25 weight")
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    from rag.config import Settings
+    from rag.embedding import get_embedder
+    from rag.errors import RagError
+
+    args = parse_args(argv)
+    overrides = {"fusion": args.fusion, "rrf_k": args.rrf_k, "dense_weight": args.dense_weight, "bm25_weight": args.bm25_weight}
+    try:
+        embedder = get_embedder(args.embedder or Settings.load().embedder)
+        names = tuple(n.strip() for n in args.retrievers.split(",") if n.strip())
+        results = evaluate(args.folder, args.split, embedder, args.cache, names, overrides)
+    except RagError as exc:
+        sys.exit(f"error: {exc}")
+    title = f"{args.folder.resolve().name} ({args.split}, {results[0].queries if results else 0} queries)"
+    if args.json:
+        print(json.dumps({"dataset": args.folder.resolve().name, "split": args.split, "results": [s.to_json() for s in results]}))
+    else:
+        print(render_table(title, results))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,114 @@
+"""Verdicts on one question: its answer, its citations and the passages retrieved for it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rag.evaluation.gold import GoldQuestion
+from rag.evaluation.scoring import answer_matches, contains_quote, matches_any, source_matches, word_count
+from rag.types import Answer, Citation, Passage
+
+
+@dataclass(frozen=True)
+class CitationVerdict:
+    n: int
+    source: str
+    locator: str
+    correct: bool  # from a gold source, and holds the quote or a gold answer
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    id: str
+    question: str
+    answerable: bool
+    answer: str
+    abstained: bool
+    words: int
+    word_limit: int
+    matched: bool  # a gold answer appears in the answer text
+    citations: tuple[CitationVerdict, ...]
+    has_evidence: bool  # gold evidence exists, so retrieval is scored
+    retrieval_rank: int | None  # rank of the first passage holding the evidence; None if not in the top k
+    latency_ms: float
+
+    @property
+    def too_long(self) -> bool:
+        return not self.abstained and self.words > self.word_limit
+
+    @property
+    def correct(self) -> bool:
+        """Answerable: the gold answer, briefly. Unanswerable: an abstention."""
+        if not self.answerable:
+            return self.abstained
+        return self.matched and not self.abstained and not self.too_long
+
+    @property
+    def cited(self) -> bool:
+        return any(c.correct for c in self.citations)
+
+    @property
+    def ok(self) -> bool:
+        """What the gate asks of every question."""
+        return self.correct and self.cited if self.answerable else self.abstained
+
+    def problems(self) -> list[str]:
+        """Why the question is not ok; empty when it is."""
+        if not self.answerable:
+            return [] if self.abstained else ["answered a question the documents cannot answer"]
+        found = ["abstained"] if self.abstained else self._answer_problems()
+        if found and self.has_evidence and self.retrieval_rank is None:
+            found.append("evidence not retrieved")  # points at retrieval rather than generation
+        return found
+
+    def _answer_problems(self) -> list[str]:
+        found = [] if self.matched else ["gold answer missing"]
+        if self.too_long:
+            found.append(f"too long ({self.words} > {self.word_limit} words)")
+        if not self.cited:
+            found.append("no correct citation" if self.citations else "no citation")
+        return found
+
+
+def judge(question: GoldQuestion, answer: Answer, passages: Sequence[Passage], latency_ms: float) -> QuestionResult:
+    text = "" if answer.abstained else answer.text
+    return QuestionResult(
+        id=question.id,
+        question=question.question,
+        answerable=question.answerable,
+        answer=answer.text,
+        abstained=answer.abstained,
+        words=word_count(text),
+        word_limit=question.word_limit,
+        matched=answer_matches(text, question.answers, question.all_of),
+        citations=tuple(judge_citation(question, c) for c in answer.citations),
+        has_evidence=bool(question.evidence),
+        retrieval_rank=retrieval_rank(question, passages),
+        latency_ms=latency_ms,
+    )
+
+
+def citation_supports(question: GoldQuestion, source: str, text: str) -> bool:
+    """Cited text from a gold source holding that source's quote or any gold answer."""
+    for evidence in question.evidence:
+        if not source_matches(source, evidence.source):
+            continue
+        if contains_quote(text, evidence.quote) or matches_any(text, question.gold_strings()):
+            return True
+    return False
+
+
+def judge_citation(question: GoldQuestion, citation: Citation) -> CitationVerdict:
+    return CitationVerdict(citation.n, citation.source, citation.locator, citation_supports(question, citation.source, citation.text))
+
+
+def passage_holds_evidence(question: GoldQuestion, source: str, text: str) -> bool:
+    return any(source_matches(source, e.source) and contains_quote(text, e.quote) for e in question.evidence)
+
+
+def retrieval_rank(question: GoldQuestion, passages: Sequence[Passage]) -> int | None:
+    for position, passage in enumerate(passages, start=1):
+        if passage_holds_evidence(question, passage.chunk.source, passage.chunk.text):
+            return position
+    return None

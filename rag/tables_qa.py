@@ -1,0 +1,76 @@
+"""Answers read off table rows: the cell a question asks for, and superlatives over a table."""
+
+from __future__ import annotations
+
+import re
+
+from rag.question import Question
+from rag.text_match import content_terms, join_digit_groups
+from rag.types import Chunk
+
+_SUMMARY_LABELS = re.compile(r"^(total|sum|all|overall|others?|other|subtotal|grand total)\b", re.I)
+_NUMERIC = re.compile(r"^-?\d+(?:\.\d+)?%?$")
+
+
+def row_label(row: Chunk) -> str:
+    return row.cells[0] if row.cells else ""
+
+
+def is_summary_row(row: Chunk) -> bool:
+    return bool(_SUMMARY_LABELS.match(row_label(row)))
+
+
+def _value_columns(row: Chunk) -> list[tuple[str, str]]:
+    names = list(row.columns[1:]) + [""] * max(0, len(row.cells) - len(row.columns))
+    return [(name, value) for name, value in zip(names, row.cells[1:]) if value]
+
+
+def best_column(question: Question, row: Chunk) -> tuple[str, str] | None:
+    """The value column whose name shares most words with the question."""
+    columns = _value_columns(row)
+    if not columns:
+        return None
+    asked = set(question.terms)
+    return max(columns, key=lambda c: (len(asked & set(content_terms(c[0]))), -columns.index(c)))
+
+
+def answer_from_row(question: Question, row: Chunk) -> str | None:
+    column = best_column(question, row)
+    return column[1] if column else None
+
+
+def numeric(value: str) -> float | None:
+    cleaned = join_digit_groups(value).replace(",", "").strip()
+    return float(cleaned.rstrip("%")) if _NUMERIC.match(cleaned) else None
+
+
+def superlative_row(question: Question, rows: list[Chunk]) -> Chunk | None:
+    """The row with the largest or smallest value in the asked-for column, leaving out totals and 'Others'."""
+    candidates = [r for r in rows if not is_summary_row(r)]
+    if len(candidates) < 2:
+        return None
+    column = best_column(question, candidates[0])
+    if column is None:
+        return None
+    position = [name for name, _ in _value_columns(candidates[0])].index(column[0])
+    valued = []
+    for row in candidates:
+        columns = _value_columns(row)
+        value = numeric(columns[position][1]) if position < len(columns) else None
+        if value is not None:
+            valued.append((value, row))
+    if not valued:
+        return None
+    pick = max if question.superlative == "max" else min
+    return pick(valued, key=lambda pair: pair[0])[1]
+
+
+def describe_row(question: Question, row: Chunk) -> str:
+    """A short sentence for a row: 'Applications Received, 2019: 5 896'."""
+    column = best_column(question, row)
+    label = row_label(row)
+    if column is None:
+        return label
+    if question.superlative:
+        return f"{label} ({column[0]}: {column[1]})"
+    return f"{column[0]}, {label}: {column[1]}"

@@ -1,0 +1,63 @@
+"""Word-level normalisation shared by evidence selection and verification."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+STOPWORDS = frozenset(
+    """a an the and or but of to in on at by for with from as is are was were be been being do does did has have had
+    it its this that these those there their they them he she his her him we our you your i me my what which who whom whose
+    when where why how many much than then so such not no nor if into over under about after before during since until
+    per via also only more most any all each both either other same own can could would should will shall may might must
+    according said say says tell show give name list please""".split()
+)
+# Words that frame a question without naming what it is about.
+QUESTION_WORDS = frozenset(
+    """number amount figure figures count kind sort mentioned document documents text passage called known describe
+    described according main""".split()
+)
+_DIGIT_GROUP = re.compile(r"(?<=\d)[ \u00a0\u202f,](?=\d{3}(?!\d))")
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’\-]*|\d+(?:\.\d+)?%?")
+_NUMBER = re.compile(r"\d[\d.]*")
+
+
+def join_digit_groups(text: str) -> str:
+    """'9 131', '9,131' and '9\u00a0131' all become '9131'."""
+    previous = None
+    while previous != text:
+        previous, text = text, _DIGIT_GROUP.sub("", text)
+    return text
+
+
+def words(text: str) -> list[str]:
+    return [w.lower().strip("'’-") for w in _WORD.findall(join_digit_groups(text))]
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+def stem(word: str) -> str:
+    return _stemmer().stemWord(word.lower())
+
+
+def content_terms(text: str) -> list[str]:
+    """Stemmed words that carry meaning: no stopwords, no question framing."""
+    out = []
+    for word in words(text):
+        if word in STOPWORDS or word in QUESTION_WORDS or (len(word) < 2 and not word.isdigit()):
+            continue
+        out.append(stem(word))
+    return out
+
+
+def numbers_in(text: str) -> list[str]:
+    return [n.rstrip(".") for n in _NUMBER.findall(join_digit_groups(text))]
+
+
+def normalise(text: str) -> str:
+    return " ".join(words(text))

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import pytest
+
+from rag import citations
+from rag.question import analyse
+
+
+@pytest.mark.parametrize(
+    "text, kind",
+    [
+        ("How many QMAS applications were received in 2019?", "number"),
+        ("What share of applicants hold foreign passports?", "percent"),
+        ("When was the scheme launched?", "date"),
+        ("On what date was the paper presented?", "date"),
+        ("Who is the Under Secretary for Labour and Welfare?", "person"),
+        ("How much is the QMAS application fee?", "money"),
+        ("Which roles does the dissertation say the state plays?", "list"),
+        ("Which industry got the fewest quotas?", "other"),
+    ],
+)
+def test_answer_kind(text, kind):
+    assert analyse(text).kind == kind
+
+
+def test_years_names_and_superlatives():
+    q = analyse("Which industry was allotted the fewest QMAS quotas in 2019?")
+    assert q.years == ("2019",)
+    assert "qmas" in q.names
+    assert q.superlative == "min"
+    assert analyse("What share of Top Talent Pass applicants studied abroad?").superlative is None
+
+
+QUESTION = analyse("How many QMAS applications were received in 2019?")
+EVIDENCE = ["QMAS: Applications Received and Quotas Allotted by Year, 2019: Applications Received 5\u00a0896; Quotas Allotted 874"]
+
+
+def test_supported_sentence_passes_with_other_digit_grouping():
+    assert citations.supports("QMAS received 5,896 applications in 2019.", EVIDENCE[0], QUESTION)
+
+
+def test_invented_number_fails():
+    assert not citations.supports("QMAS received 6 120 applications in 2019.", EVIDENCE[0], QUESTION)
+
+
+def test_invented_content_word_and_name_fail():
+    assert not citations.supports("Applications were mostly rejected in 2019.", EVIDENCE[0], QUESTION)
+    assert not citations.supports("Applications Received by Singapore was 5 896.", EVIDENCE[0], QUESTION)
+
+
+def test_verify_reattributes_and_drops():
+    evidence = ["The QMAS was launched in June 2006.", "The quota rose to 4 000 in 2021."]
+    draft = "The QMAS was launched in June 2006 [2]. It was founded by aliens in 1999 [1]."
+    verified = citations.verify(draft, evidence, analyse("When was QMAS launched?"))
+    assert [v.cites for v in verified] == [(1,)]
+    assert citations.render(verified) == "The QMAS was launched in June 2006 [1]."
