@@ -85,12 +85,12 @@ def check_folder(folder: Path, split: str) -> None:
 # Running the retrievers.
 
 
-def build_index(folder: Path, cache: Path, embedder: Embedder) -> Path:
-    """Index corpus.jsonl into the cache; unchanged records are reused, not re-embedded."""
+def build_index(folder: Path, cache: Path, embedder: Embedder, embedder_key: str) -> Path:
+    """Index corpus.jsonl into the cache, one index per embedder; unchanged records are not re-embedded."""
     from rag.ingest import index_documents
     from rag.loaders import load_paths
 
-    root = cache / folder.resolve().name
+    root = cache / f"{folder.resolve().name}.{embedder_key}"
     report = index_documents(load_paths([str(folder.resolve() / "corpus.jsonl")]), root, embedder)
     print(f"index {root}: {report.chunks} chunks, {report.embedded} embedded in {report.seconds:.1f}s", file=sys.stderr)
     return root
@@ -135,17 +135,20 @@ def score_retriever(name: str, retriever: Retriever, queries: dict[str, str], qr
     return Scores(name, mean(ndcg_at_k, 10), mean(recall_at_k, 10), mean(recall_at_k, 100), ms, len(qrels))
 
 
-def evaluate(folder: Path, split: str, embedder: Embedder, cache: Path, retrievers: tuple[str, ...] = RETRIEVERS, overrides: dict | None = None) -> list[Scores]:
+def evaluate(folder: Path, split: str, embedder_name: str, cache: Path = DEFAULT_CACHE, retrievers: tuple[str, ...] = RETRIEVERS, overrides: dict | None = None, embedder: Embedder | None = None) -> list[Scores]:
+    """Index the folder (cached per embedder) and score each retriever on the split's judged queries."""
     from rag.config import Settings
+    from rag.embedding import get_embedder
     from rag.searching import Searcher
 
     check_folder(folder, split)
-    root = build_index(folder, cache, embedder)
+    embedder = embedder or get_embedder(embedder_name)
+    root = build_index(folder, cache, embedder, embedder_name)
     queries, qrels = read_queries(folder / "queries.jsonl"), read_qrels(folder / "qrels" / f"{split}.tsv")
     missing = [q for q in qrels if q not in queries]
     if missing:
-        sys.exit(f"error: {len(missing)} judged queries (first: {missing[0]}) are not in queries.jsonl")
-    settings = Settings.load({**(overrides or {}), "index": str(root)})
+        sys.exit(f"error: {len(missing)} judged queries (first: {missing[0]}) are not in queries.jsonl; check the BEIR folder")
+    settings = Settings.load({**(overrides or {}), "index": str(root), "embedder": embedder_name})
     searcher = Searcher.from_settings(settings, embedder)
     return [score_retriever(name, searcher.retriever(name), queries, qrels) for name in retrievers]
 
@@ -177,22 +180,25 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> None:
     from rag.config import Settings
-    from rag.embedding import get_embedder
     from rag.errors import RagError
 
     args = parse_args(argv)
     overrides = {"fusion": args.fusion, "rrf_k": args.rrf_k, "dense_weight": args.dense_weight, "bm25_weight": args.bm25_weight}
+    names = tuple(n.strip() for n in args.retrievers.split(",") if n.strip())
+    unknown = [n for n in names if n not in RETRIEVERS]
+    if unknown or not names:
+        sys.exit(f"error: unknown retriever {unknown[0] if unknown else '(none)'}; choose from {', '.join(RETRIEVERS)}")
     try:
-        embedder = get_embedder(args.embedder or Settings.load().embedder)
-        names = tuple(n.strip() for n in args.retrievers.split(",") if n.strip())
-        results = evaluate(args.folder, args.split, embedder, args.cache, names, overrides)
+        embedder_name = args.embedder or Settings.load().embedder
+        results = evaluate(args.folder, args.split, embedder_name, args.cache, names, overrides)
     except RagError as exc:
         sys.exit(f"error: {exc}")
-    title = f"{args.folder.resolve().name} ({args.split}, {results[0].queries if results else 0} queries)"
+    dataset = args.folder.resolve().name
     if args.json:
-        print(json.dumps({"dataset": args.folder.resolve().name, "split": args.split, "results": [s.to_json() for s in results]}))
+        report = {"dataset": dataset, "split": args.split, "embedder": embedder_name, "results": [s.to_json() for s in results]}
+        print(json.dumps(report))
     else:
-        print(render_table(title, results))
+        print(render_table(f"{dataset} ({args.split}, {results[0].queries} queries, {embedder_name})", results))
 
 
 if __name__ == "__main__":

@@ -33,7 +33,9 @@ class _Piece:
     line_end: int | None
 
 
-def chunk_document(document: Document, count: TokenCounter, settings: ChunkerSettings = ChunkerSettings()) -> list[Chunk]:
+def chunk_document(
+    document: Document, count: TokenCounter, settings: ChunkerSettings = ChunkerSettings()
+) -> list[Chunk]:
     builder = _Builder(document, count, settings)
     for block in document.blocks:
         builder.add(block)
@@ -60,8 +62,7 @@ class _Builder:
         if block.kind in ("heading", "table", "caption", "end"):
             self.flush()
         if block.kind == "heading":
-            self.headings = [h for h in self.headings if h[0] < block.level] + [(block.level, " ".join(block.text.split()))]
-            self.set_heading(" > ".join(h[1] for h in self.headings if h[1]))
+            self.enter_heading(block)
         elif block.kind == "caption":
             self.caption = block
         elif block.kind == "table":
@@ -69,6 +70,11 @@ class _Builder:
             self.caption = None
         elif block.kind != "end" and block.text.strip():
             self.add_paragraph(block)
+
+    def enter_heading(self, block: Block) -> None:
+        """A heading closes every open heading of its level or deeper."""
+        self.headings = [h for h in self.headings if h[0] < block.level] + [(block.level, " ".join(block.text.split()))]
+        self.set_heading(" > ".join(h[1] for h in self.headings if h[1]))
 
     def set_heading(self, heading: str) -> None:
         # A heading path longer than a third of the window keeps only its last

@@ -23,6 +23,10 @@ class VerifiedSentence:
     cites: tuple[int, ...]  # 1-based evidence numbers
 
 
+def strip_markers(text: str) -> str:
+    return _MARKER.sub("", text)
+
+
 def parse(draft: str) -> list[tuple[str, tuple[int, ...]]]:
     out = []
     for sentence in split_sentences(" ".join(draft.split())):

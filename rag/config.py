@@ -22,16 +22,17 @@ class Settings:
     top_k: int = 10  # passages handed to evidence selection
     chunk_tokens: int = 180  # target word pieces per chunk (the embedder reads 256)
     rrf_k: int = 60  # reciprocal rank fusion constant
-    dense_weight: float = 1.0  # weight of the dense ranking in fusion
-    bm25_weight: float = 1.0  # weight of the BM25 ranking in fusion
-    fusion: str = "rrf"  # rrf | score (min-max normalised scores)
+    dense_weight: float = 0.65  # weight of the dense scores (or ranks) in fusion
+    bm25_weight: float = 0.35  # weight of the BM25 scores (or ranks) in fusion
+    fusion: str = "score"  # score (each score over its retriever's best, weighted) | rrf (reciprocal ranks)
     index_type: str = "auto"  # flat | hnsw | ivf | auto (by size)
-    min_evidence_score: float = 0.35  # below this no evidence sentence counts (calibrated on the gold set)
+    max_file_mb: float = 64.0  # files larger than this are skipped with a reason, never half-read
+    min_evidence_score: float = 0.42  # abstain when the best evidence scores below this (calibrated on the gold set)
     max_answer_words: int = 60  # longer drafts are cut back to their verified sentences
     openai_base_url: str = "http://127.0.0.1:8080/v1"  # OpenAI-compatible server for --generator openai
     openai_model: str = "local-model"  # model name sent to that server
     openai_api_key: str = ""  # key for that server, if it needs one
-    max_new_tokens: int = 64  # generator budget for one answer
+    max_new_tokens: int = 48  # generator budget for one answer: one short sentence
 
     def __post_init__(self) -> None:
         if self.retriever not in ("dense", "bm25", "hybrid"):
@@ -40,6 +41,8 @@ class Settings:
             raise ConfigError(f"fusion '{self.fusion}' is not one of rrf, score; fix [tool.rag] fusion")
         if self.index_type not in ("auto", "flat", "hnsw", "ivf"):
             raise ConfigError(f"index type '{self.index_type}' is not one of auto, flat, hnsw, ivf; fix --index-type")
+        if self.max_file_mb <= 0:
+            raise ConfigError("max_file_mb must be above 0; fix --max-file-mb or RAG_MAX_FILE_MB")
         if self.top_k < 1:
             raise ConfigError("top_k must be at least 1; fix -k or [tool.rag] top_k")
 

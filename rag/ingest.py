@@ -79,7 +79,7 @@ def index_documents(
     started = time.perf_counter()
     progress = progress or Progress()
     chunker = chunker or ChunkerSettings(max_tokens=embedder.max_tokens)
-    with _lock(root, lock_wait):
+    with writer_lock(root, lock_wait):
         old = None if rebuild else _open_previous(root, embedder, chunker)
         try:
             plan, skipped = _plan(items, old, embedder, chunker, progress)
@@ -174,11 +174,18 @@ def _write_generation(root: Path, plan: _Plan, matrix, embedder: Embedder, chunk
         (folder / idx.MANIFEST).write_text(json.dumps(manifest.to_json(), indent=1, ensure_ascii=False), encoding="utf-8")
     except OSError as exc:
         shutil.rmtree(folder, ignore_errors=True)
-        raise IndexError_(f"could not write the new index ({exc.strerror or exc}); the previous one is unchanged; free disk space or fix permissions and run again") from None
+        raise IndexError_(_not_written(exc)) from None
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
     _publish(root, folder)
+
+
+def _not_written(exc: OSError) -> str:
+    return (
+        f"could not write the new index ({exc.strerror or exc}); the previous one is unchanged; "
+        "free disk space or fix permissions and run again"
+    )
 
 
 def _write_files(folder: Path, plan: _Plan, matrix, kind: str) -> dict[str, dict]:
@@ -195,7 +202,7 @@ def _write_files(folder: Path, plan: _Plan, matrix, kind: str) -> dict[str, dict
 
 
 @contextmanager
-def _lock(root: Path, wait_seconds: float) -> Iterator[None]:
+def writer_lock(root: Path, wait_seconds: float) -> Iterator[None]:
     """An exclusive writer lock; the OS drops it if the writer is killed."""
     from filelock import FileLock, Timeout
 
@@ -226,9 +233,14 @@ def _publish(root: Path, folder: Path) -> None:
         previous = idx.current_generation(root)
     _fsync_tree(folder)
     tmp = root / f"{idx.POINTER_TMP}{uuid.uuid4().hex[:6]}"
-    tmp.write_text(folder.name + "\n", encoding="utf-8")
-    _fsync(tmp)
-    os.replace(tmp, root / idx.CURRENT)
+    try:
+        tmp.write_text(folder.name + "\n", encoding="utf-8")
+        _fsync(tmp)
+        os.replace(tmp, root / idx.CURRENT)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        shutil.rmtree(folder, ignore_errors=True)
+        raise IndexError_(_not_written(exc)) from None
     _fsync(root)
     _prune(root, {folder.name, previous.name if previous else ""})
 
@@ -266,4 +278,4 @@ def _nothing_message(skipped: list[Skipped]) -> str:
     return f"nothing could be indexed: {count} skipped (first: {first.source}: {first.reason})"
 
 
-__all__ = ["IndexError_", "IndexReport", "Progress", "index_documents"]
+__all__ = ["IndexError_", "IndexReport", "Progress", "index_documents", "writer_lock"]

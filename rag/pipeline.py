@@ -12,7 +12,7 @@ from rag.compose import extractive_answer
 from rag.config import Settings
 from rag.embedding import Embedder
 from rag.errors import InputError
-from rag.evidence import Selection, TermStats, Thresholds, select
+from rag.evidence import Selection, TermStats, Thresholds, diversify, select
 from rag.generation import Generator, get_generator
 from rag.prompts import ABSTAIN_SENTINEL, render
 from rag.question import analyse
@@ -68,7 +68,7 @@ class Assistant:
         """Draft pieces as the generator writes them, then the verified Answer."""
         question = _clean(question)
         clock = _Clock()
-        passages = self.searcher.search(question, self.settings.top_k, retriever)
+        passages = diversify(self.searcher.search(question, 3 * self.settings.top_k, retriever), self.settings.top_k)
         clock.lap("retrieve")
         selection = select(analyse(question), passages, self.embed_cached, self.stats,
                            self.searcher.index.table_rows, Thresholds(min_score=self.settings.min_evidence_score))
@@ -114,10 +114,13 @@ def _keeps_the_news(draft: str, quoted: str, question) -> bool:
     at least half of what the quoted evidence adds to the question."""
     from rag.text_match import content_terms
 
-    news = set(content_terms(quoted)) - set(question.terms)
+    def terms(text: str) -> set[str]:
+        return set(content_terms(citations.strip_markers(text)))
+
+    news = terms(quoted) - set(question.terms)
     if not news:
         return True
-    return len(news & set(content_terms(draft))) >= 0.5 * len(news)
+    return len(news & terms(draft)) >= 0.5 * len(news)
 
 
 def _citations(selection: Selection) -> tuple[Citation, ...]:

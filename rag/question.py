@@ -12,7 +12,8 @@ _KINDS = (
     ("percent", r"\b(what|which) (share|percentage|proportion|percent|fraction)\b|\bhow large a share\b|\bpercentage of\b"),
     ("number", r"\bhow (many|much)\b|\b(what|which) (number|amount|total|figure|quota)\b|\bnumber of\b|\bhow large\b"),
     ("acronym", r"\bstands? for\b|\babbreviation\b|\bfull (name|form)\b|^\s*(?i:what) (is|are|was|were) (the |an? )?[A-Z]{2,}s?(\?|\s+(in|according|mentioned|referred|short)\b)|\b(?i:what does) [A-Z]{2,}\b"),
-    ("date", r"\bwhat time\b|\bwhen\b|\b(what|which) (year|date|day|month)\b|\bin what year\b|\bon what (date|day)\b|\bsince when\b"),
+    ("time", r"\b(what|which) time\b|\bat what time\b|\bwhat hour\b"),
+    ("date", r"\bwhen\b|\b(what|which) (year|date|day|month)\b|\bin what year\b|\bon what (date|day)\b|\bsince when\b"),
     ("person", r"^\s*(who|whom|whose)\b|\bname of the (person|chief|director|secretary|minister|official|head|author|chair)|\b(which|what) (person|official|minister|legislator|lawmaker|author|advisor|adviser|director|secretary)\b|\bwho\b"),
 )
 _LIST = re.compile(r"^\s*(which|what|list|name)\b.*\b(roles|regions|segments|schemes|areas|factors|professions|sectors|industries|countries|places|benefits|levels|topics|keywords|methods|channels|issues|obstacles|goals|means|elements|types|sub-sectors|technologies|parts|reasons)\b", re.I)

@@ -19,6 +19,9 @@ if TYPE_CHECKING:
 CANDIDATES_PER_RESULT = 4
 MIN_CANDIDATES = 50
 DUPLICATE_JACCARD = 0.9
+FUSION_METHODS = ("score", "rrf")
+
+Ranking = list[tuple[int, float]]  # (row, score), best first
 
 
 class Retriever(Protocol):
@@ -27,10 +30,18 @@ class Retriever(Protocol):
 
 @dataclass(frozen=True)
 class FusionSettings:
-    method: str = "rrf"  # rrf | score
+    """How hybrid search combines its two rankings; the defaults won on SciFact train."""
+
+    method: str = "score"  # score: weighted sum of each score over that retriever's best | rrf: reciprocal ranks
     rrf_k: int = 60
-    dense_weight: float = 1.0
-    bm25_weight: float = 1.0
+    dense_weight: float = 0.65
+    bm25_weight: float = 0.35
+
+    def __post_init__(self) -> None:
+        if self.method not in FUSION_METHODS:
+            raise ConfigError(f"fusion '{self.method}' is not one of {', '.join(FUSION_METHODS)}; fix [tool.rag] fusion")
+        if self.dense_weight < 0 or self.bm25_weight < 0 or self.dense_weight + self.bm25_weight <= 0:
+            raise ConfigError("fusion weights must be >= 0 and not both 0; fix dense_weight / bm25_weight")
 
 
 class DenseRetriever:
@@ -40,10 +51,15 @@ class DenseRetriever:
     def query_vector(self, query: str) -> np.ndarray:
         return self.embedder.embed([query])
 
-    def ranked(self, query: str, n: int) -> list[tuple[int, float]]:
+    def ranked_by_vector(self, query_vector: np.ndarray, n: int) -> Ranking:
         n = min(n, len(self.index.chunks))
-        scores, rows = self.index.vectors.search(self.query_vector(query), n)
+        if n < 1:
+            return []
+        scores, rows = self.index.vectors.search(query_vector, n)
         return [(int(r), float(s)) for r, s in zip(rows[0], scores[0]) if r >= 0]
+
+    def ranked(self, query: str, n: int) -> Ranking:
+        return self.ranked_by_vector(self.query_vector(query), n)
 
     def retrieve(self, query: str, k: int) -> list[Passage]:
         ranked = self.ranked(query, max(k * CANDIDATES_PER_RESULT, k))
@@ -54,7 +70,7 @@ class BM25Retriever:
     def __init__(self, index: Index) -> None:
         self.index = index
 
-    def ranked(self, query: str, n: int) -> list[tuple[int, float]]:
+    def ranked(self, query: str, n: int) -> Ranking:
         rows, scores = self.index.bm25.search(query, n)
         return [(int(r), float(s)) for r, s in zip(rows, scores)]
 
@@ -64,6 +80,8 @@ class BM25Retriever:
 
 
 class HybridRetriever:
+    """The top candidates of both retrievers, each scored by both, then fused."""
+
     def __init__(self, index: Index, embedder: Embedder, fusion: FusionSettings = FusionSettings()) -> None:
         self.index, self.fusion = index, fusion
         self.dense, self.bm25 = DenseRetriever(index, embedder), BM25Retriever(index)
@@ -71,47 +89,55 @@ class HybridRetriever:
     def retrieve(self, query: str, k: int) -> list[Passage]:
         n = max(k * CANDIDATES_PER_RESULT, MIN_CANDIDATES)
         query_vector = self.dense.query_vector(query)
-        dense = self._dense_ranked(query_vector, n)
-        keyword = self.bm25.ranked(query, n)
-        fused = fuse(dense, keyword, self.fusion)[:n]
-        dense_scores = self._cosines(query_vector, [row for row, _ in fused])
-        bm25_scores = dict(keyword)
-        scored = [(row, score, {"dense": dense_scores[row], "bm25": bm25_scores.get(row, 0.0)}) for row, score in fused]
+        dense, keyword = self.dense.ranked_by_vector(query_vector, n), self.bm25.ranked(query, n)
+        rows = sorted({row for row, _ in dense} | {row for row, _ in keyword})
+        cosines, bm25 = self._cosines(query_vector, rows), self._bm25_scores(query, rows)
+        if self.fusion.method == "score":
+            # A candidate only one retriever found still has a score in the other:
+            # counting it as 0 there would punish it for the other list's cut-off.
+            dense = [(row, cosines[row]) for row in rows]
+            keyword = [(row, bm25[row]) for row in rows if bm25[row] > 0]
+        fused = fuse(dense, keyword, self.fusion)
+        scored = [(row, score, {"dense": cosines[row], "bm25": bm25[row]}) for row, score in fused]
         return _passages(self.index, scored, k)
 
-    def _dense_ranked(self, query_vector, n: int) -> list[tuple[int, float]]:
-        n = min(n, len(self.index.chunks))
-        scores, rows = self.index.vectors.search(query_vector, n)
-        return [(int(r), float(s)) for r, s in zip(rows[0], scores[0]) if r >= 0]
-
-    def _cosines(self, query_vector, rows: list[int]) -> dict[int, float]:
+    def _cosines(self, query_vector: np.ndarray, rows: list[int]) -> dict[int, float]:
         if not rows:
             return {}
-        matrix = self.index.embeddings()
-        values = matrix[sorted(rows)] @ query_vector[0]
-        return {row: float(v) for row, v in zip(sorted(rows), values)}
+        values = self.index.embeddings()[rows] @ query_vector[0]
+        return {row: float(v) for row, v in zip(rows, values)}
+
+    def _bm25_scores(self, query: str, rows: list[int]) -> dict[int, float]:
+        if not rows:
+            return {}
+        values = self.index.bm25.scores(query)[rows]
+        return {row: float(v) for row, v in zip(rows, values)}
 
 
-def fuse(dense: list[tuple[int, float]], keyword: list[tuple[int, float]], settings: FusionSettings) -> list[tuple[int, float]]:
-    """Rows ranked by reciprocal rank fusion, or by weighted min-max normalised scores."""
+def fuse(dense: Ranking, keyword: Ranking, settings: FusionSettings) -> Ranking:
+    """Rows by weighted reciprocal rank (rrf), or by the weighted sum of each
+    score divided by its list's best score (score); ties go to the lower row."""
     combined: dict[int, float] = {}
     for ranking, weight in ((dense, settings.dense_weight), (keyword, settings.bm25_weight)):
         if settings.method == "rrf":
             contributions = {row: weight / (settings.rrf_k + rank) for rank, (row, _) in enumerate(ranking, start=1)}
         else:
-            contributions = {row: weight * value for row, value in _min_max(ranking).items()}
+            contributions = {row: weight * value for row, value in over_best(ranking).items()}
         for row, value in contributions.items():
             combined[row] = combined.get(row, 0.0) + value
     return sorted(combined.items(), key=lambda item: (-item[1], item[0]))
 
 
-def _min_max(ranking: list[tuple[int, float]]) -> dict[int, float]:
-    if not ranking:
+def over_best(ranking: Ranking) -> dict[int, float]:
+    """Scores as a share of the best one, negatives as 0.
+
+    Unlike min-max, this does not depend on how deep the list goes, so the top
+    results are the same whether 10 or 1,000 passages are asked for.
+    """
+    best = max((score for _, score in ranking), default=0.0)
+    if best <= 0:
         return {}
-    values = [s for _, s in ranking]
-    low, high = min(values), max(values)
-    span = high - low or 1.0
-    return {row: (score - low) / span for row, score in ranking}
+    return {row: max(score, 0.0) / best for row, score in ranking}
 
 
 _WORD = re.compile(r"\w+")
@@ -124,7 +150,7 @@ def _passages(index: Index, scored: list[tuple[int, float, dict]], k: int) -> li
     for row, score, parts in scored:
         chunk = index.chunks[row]
         words = set(_WORD.findall(chunk.text.lower()))
-        if any(_jaccard(words, other) >= DUPLICATE_JACCARD for other in seen):
+        if any(is_near_copy(words, other) for other in seen):
             continue
         seen.append(words)
         kept.append(Passage(chunk, score, len(kept) + 1, parts))
@@ -133,10 +159,11 @@ def _passages(index: Index, scored: list[tuple[int, float, dict]], k: int) -> li
     return kept
 
 
-def _jaccard(a: set[str], b: set[str]) -> float:
-    if not a or not b:
-        return 0.0
-    return len(a & b) / len(a | b)
+def is_near_copy(a: set[str], b: set[str]) -> bool:
+    """Word Jaccard >= DUPLICATE_JACCARD; sets of very different sizes cannot be, so skip them cheaply."""
+    if not a or not b or min(len(a), len(b)) < DUPLICATE_JACCARD * max(len(a), len(b)):
+        return False
+    return len(a & b) >= DUPLICATE_JACCARD * len(a | b)
 
 
 RETRIEVERS: dict[str, Callable[..., Retriever]] = {

@@ -29,5 +29,7 @@ def read_chunks(path: Path) -> list[Chunk]:
             record = json.loads(line)
             if not isinstance(record, dict) or not {"id", "source", "text"} <= record.keys():
                 raise ValueError(f"{path}:{number} is not a chunk record")
-            chunks.append(Chunk(**{"title": "", **{k: v for k, v in record.items() if k in _FIELDS}}))
+            # JSON has no tuples: lists come back as the tuples the frozen Chunk holds.
+            values = {k: tuple(v) if isinstance(v, list) else v for k, v in record.items() if k in _FIELDS}
+            chunks.append(Chunk(**{"title": "", **values}))
     return chunks

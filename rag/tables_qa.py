@@ -50,8 +50,8 @@ def superlative_row(question: Question, rows: list[Chunk]) -> Chunk | None:
     if len(candidates) < 2:
         return None
     column = best_column(question, candidates[0])
-    if column is None:
-        return None
+    if column is None or not set(question.terms) & set(content_terms(column[0])):
+        return None  # "the maximum age" is not a question about any column of this table
     position = [name for name, _ in _value_columns(candidates[0])].index(column[0])
     valued = []
     for row in candidates:

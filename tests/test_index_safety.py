@@ -18,7 +18,7 @@ import pytest
 from rag import index as idx
 from rag.errors import IndexLockedError, NothingIndexedError
 from rag.index import Index
-from rag.ingest import _lock, index_documents
+from rag.ingest import index_documents, writer_lock
 from rag.loaders import load_paths
 from tests.conftest import ROOT, SEEDS, SHARED
 from tests.fakes import FakeEmbedder
@@ -28,7 +28,7 @@ from tests.fakes import FakeEmbedder
 # the run can be killed there, or held until a release file appears), and
 # report the peak memory of the process.
 RUNNER = r"""
-import atexit, os, resource, sys, time
+import atexit, os, sys, time
 sys.path.insert(0, os.environ["RAG_TEST_ROOT"])
 from tests.fakes import FakeEmbedder
 from rag import embedding, vectors
@@ -53,9 +53,10 @@ def save_then_pause(index, path, save=vectors.save):
     pause("FAKE_WRITE_MARKER")
 
 def report_rss():
+    # VmHWM is this program's own peak; ru_maxrss would include the parent's size at fork.
     if os.environ.get("FAKE_RSS_FILE"):
-        with open(os.environ["FAKE_RSS_FILE"], "w") as out:
-            out.write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
+        with open("/proc/self/status") as status, open(os.environ["FAKE_RSS_FILE"], "w") as out:
+            out.write(next(line.split()[1] for line in status if line.startswith("VmHWM:")))
 
 vectors.save = save_then_pause
 embedding.register_embedder("fake", HookedFake)
@@ -129,7 +130,7 @@ def test_second_writer_stops_with_a_message_then_waits_with_wait(tmp_path: Path)
     assert "Traceback" not in second.stderr
     waiting = start_rag("index", str(SEEDS), "--index", str(root), "--wait", "60", cwd=tmp_path)
     time.sleep(1.0)
-    assert waiting.poll() is None  # blocked on the lock, not failed
+    assert waiting.poll() is None  # still running (waiting for the lock), not failed
     release.touch()
     first.communicate(timeout=60)
     _, waiting_err = waiting.communicate(timeout=60)
@@ -145,7 +146,7 @@ def test_lock_is_released_after_a_failed_run(tmp_path: Path, fake_embedder: Fake
     empty.mkdir()
     with pytest.raises(NothingIndexedError, match="no documents found"):
         index_documents(load_paths([str(empty)]), root, fake_embedder)
-    with _lock(root, 0):  # would raise IndexLockedError if the failed run still held it
+    with writer_lock(root, 0):  # would raise IndexLockedError if the failed run still held it
         pass
 
 
@@ -317,7 +318,7 @@ DAMAGE = {
     "newer format": (_edit_manifest(format_version=idx.FORMAT_VERSION + 1), "written by a newer rag"),
     "manifest not JSON": (lambda g: (g / idx.MANIFEST).write_text("{", encoding="utf-8"), "manifest.json is unreadable"),
     "truncated embeddings": (lambda g: _truncate(g / idx.EMBEDDINGS), "embeddings.npy is damaged"),
-    "BM25 missing": (lambda g: shutil.rmtree(g / idx.BM25_DIR), "bm25 is damaged"),
+    "BM25 missing": (lambda g: shutil.rmtree(g / idx.BM25_DIR), "is damaged or missing"),
     "generation deleted": (lambda g: shutil.rmtree(g), "which is missing or incomplete"),
     "CURRENT garbage": (lambda g: (g.parent / idx.CURRENT).write_text("../../etc\n"), "does not name a generation"),
 }
@@ -366,11 +367,11 @@ def test_update_over_a_damaged_index_says_rebuild_and_keeps_it(built_index: Path
 
 def test_lock_blocks_a_second_writer_in_the_same_process(tmp_path: Path) -> None:
     root = tmp_path / "index"
-    with _lock(root, 0):
+    with writer_lock(root, 0):
         with pytest.raises(IndexLockedError, match="--wait"):
-            with _lock(root, 0.2):
+            with writer_lock(root, 0.2):
                 pass
-    with _lock(root, 0):  # released on leaving the block
+    with writer_lock(root, 0):  # released on leaving the block
         pass
 
 

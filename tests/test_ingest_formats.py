@@ -104,28 +104,19 @@ def corpus(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("formats")
     (folder / "report.pdf").write_bytes(make_pdf(PDF_PAGES))
     (folder / "ferries.md").write_text(MARKDOWN, encoding="utf-8")
+    (folder / "library.html").write_text(HTML, encoding="utf-8")
     (folder / "corpus.jsonl").write_text("\n".join(json.dumps(r) for r in JSONL_RECORDS) + "\n", encoding="utf-8")
     make_docx(folder / "handbook.docx")
     (folder / "plain.txt").write_text("Orchard notes\n\nApples ripen in September.\nPears follow in October.\n", encoding="utf-8")
     return folder
 
 
-def _build(paths: list[Path], root: Path) -> Index:
-    report = index_documents(load_paths([str(p) for p in paths]), root, FakeEmbedder())
-    assert report.skipped == ()
-    return Index.open(root, FakeEmbedder.name, FakeEmbedder.dim)
-
-
 @pytest.fixture(scope="module")
 def index(corpus: Path, tmp_path_factory) -> Index:
-    return _build([corpus], tmp_path_factory.mktemp("formats-index") / "index")
-
-
-@pytest.fixture
-def html_index(tmp_path: Path) -> Index:
-    # Kept apart from the shared corpus so a broken HTML parser fails only the HTML tests.
-    (tmp_path / "library.html").write_text(HTML, encoding="utf-8")
-    return _build([tmp_path / "library.html"], tmp_path / "index")
+    root = tmp_path_factory.mktemp("formats-index") / "index"
+    report = index_documents(load_paths([str(corpus)]), root, FakeEmbedder())
+    assert report.skipped == ()
+    return Index.open(root, FakeEmbedder.name, FakeEmbedder.dim)
 
 
 def _chunks(index: Index, source_end: str) -> list[Chunk]:
@@ -145,7 +136,7 @@ def test_every_format_becomes_documents(corpus: Path) -> None:
     items = list(load_paths([str(corpus)]))
     assert all(isinstance(item, Document) for item in items), items
     sources = sorted(Path(item.source).name for item in items)
-    assert sources == ["corpus.jsonl#doc-17", "corpus.jsonl#doc-42", "ferries.md", "handbook.docx", "plain.txt", "report.pdf"]
+    assert sources == ["corpus.jsonl#doc-17", "corpus.jsonl#doc-42", "ferries.md", "handbook.docx", "library.html", "plain.txt", "report.pdf"]
 
 
 def test_pdf_pages_and_title(index: Index) -> None:
@@ -169,8 +160,8 @@ def test_markdown_lines_headings_and_table_rows(index: Index) -> None:
     assert "Adult 8.00" in _containing(chunks, "Return").text
 
 
-def test_html_title_headings_and_table_rows(html_index: Index) -> None:
-    chunks = _chunks(html_index, "library.html")
+def test_html_title_headings_and_table_rows(index: Index) -> None:
+    chunks = _chunks(index, "library.html")
     assert chunks[0].title == "Library Opening Hours"
     assert "color" not in " ".join(c.text for c in chunks)
     saturday = _containing(chunks, "Saturday")
@@ -205,7 +196,7 @@ def test_every_format_is_searchable_with_its_locator(index: Index) -> None:
     from rag.retrieval import BM25Retriever
 
     retriever = BM25Retriever(index)
-    expected = {"tugboat": "report.pdf", "midnight": "ferries.md", "lapses": "handbook.docx", "glaciers": "doc-17", "ripen": "plain.txt"}
+    expected = {"tugboat": "report.pdf", "midnight": "ferries.md", "lapses": "handbook.docx", "glaciers": "doc-17", "ripen": "plain.txt", "borrow": "library.html"}
     for word, source in expected.items():
         top = retriever.retrieve(word, 1)
         assert top and top[0].chunk.source.endswith(source), (word, top)

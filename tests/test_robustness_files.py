@@ -51,6 +51,7 @@ SKIPPED = {
     "empty.pdf": "empty file",
     "truncated.pdf": "unreadable PDF",
     "password.pdf": "password-protected PDF",
+    "scanned.pdf": "no extractable text",
     "not-a-zip.docx": "not a valid .docx",
     "self-link.txt": "symbolic link loop",
     "dangling.txt": "broken symbolic link",
@@ -68,6 +69,16 @@ def _pdf_encrypted(user_password: str) -> bytes:
 
     writer = PdfWriter(clone_from=io.BytesIO(make_pdf(PDF_PAGES)))
     writer.encrypt(user_password=user_password, owner_password="owner-secret")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _pdf_without_text() -> bytes:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=612, height=792)  # what a scan without OCR looks like to a text extractor
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
@@ -95,6 +106,7 @@ def _write_broken(folder: Path) -> None:
     (folder / "truncated.pdf").write_bytes(pdf[: len(pdf) // 2])
     (folder / "password.pdf").write_bytes(_pdf_encrypted("open-sesame"))
     (folder / "owner-password.pdf").write_bytes(_pdf_encrypted(""))
+    (folder / "scanned.pdf").write_bytes(_pdf_without_text())
     (folder / "not-a-zip.docx").write_bytes(b"PK\x03\x04 but not really a zip archive")
     (folder / "picture.png").write_bytes(b"\x89PNG\r\n\x1a\n")
 

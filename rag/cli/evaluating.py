@@ -39,7 +39,7 @@ def eval_command(
     from rag.evaluation.runner import run_evaluation
 
     settings = settings_from(index=index, generator=generator, retriever=retriever, top_k=k)
-    with _progress(enabled=not as_json) as (on_start, on_result):
+    with _progress(enabled=err.is_terminal) as (on_start, on_result):
         outcome = run_evaluation(gold, settings, thresholds=thresholds, baseline=baseline, on_start=on_start, on_result=on_result)
     if report is not None:
         write_report(outcome, report)

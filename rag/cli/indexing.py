@@ -10,10 +10,12 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from rag.cli import app, err, handles_errors
 from rag.cli.options import IndexOpt, JsonOpt, RetrieverOpt, TopKOpt, settings_from
 from rag.errors import InputError
+from rag.types import Skipped
 
 out = Console()
 
@@ -42,7 +44,7 @@ def index_command(
     limit = _file_limit(max_file_mb if max_file_mb is not None else getattr(settings, "max_file_mb", DEFAULT_MAX_FILE_MB))
     embedder = get_embedder(settings.embedder)
     items = load_paths(paths or ["seeds"], max_file_mb=limit)
-    skipped = []
+    skipped: list[Skipped] = []
     try:
         with indexing_progress(enabled=not as_json) as progress:
             progress.on_skipped = skipped.append
@@ -70,7 +72,7 @@ def _file_limit(megabytes: float) -> float:
     return float(megabytes)
 
 
-def _print_skipped(skipped) -> None:
+def _print_skipped(skipped: list[Skipped] | tuple[Skipped, ...]) -> None:
     for item in skipped:
         # File names may hold [brackets] that Rich would read as markup.
         err.print(f"[yellow]skipped[/yellow] {escape(item.source)}: {escape(item.reason)}", highlight=False, soft_wrap=True)
@@ -107,15 +109,17 @@ def search_command(
 
 
 def _results_table(query: str, passages) -> Table:
-    table = Table(title=f"Results for: {query}", show_lines=True, expand=True)
+    table = Table(title=Text(f"Results for: {query}"), show_lines=True, expand=True)
     table.add_column("#", justify="right", width=3)
     table.add_column("score", justify="right", width=7)
     table.add_column("source", ratio=1)
     table.add_column("text", ratio=3)
     for p in passages:
-        where = f"{p.chunk.source}\n[dim]{p.chunk.locator}[/dim]"
+        # Passages and file names are shown as written, never read as Rich markup.
+        where = Text(p.chunk.source)
+        where.append("\n" + p.chunk.locator, style="dim")
         text = p.chunk.text if len(p.chunk.text) < 400 else p.chunk.text[:400] + "…"
-        table.add_row(str(p.rank), f"{p.score:.3f}", where, text)
+        table.add_row(str(p.rank), f"{p.score:.3f}", where, Text(text))
     if not passages:
         table.add_row("", "", "", "[dim]no passage matched[/dim]")
     return table

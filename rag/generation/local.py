@@ -100,7 +100,10 @@ class LocalGenerator:
             [{"role": "user", "content": prompt}], add_generation_prompt=True, return_tensors="pt", return_dict=True
         )
         streamer = TextIteratorStreamer(tokenizer, skip_prompt=True, skip_special_tokens=True)
-        kwargs = dict(**inputs, max_new_tokens=max_new_tokens, do_sample=False, streamer=streamer, pad_token_id=tokenizer.eos_token_id)
+        kwargs = dict(
+            **inputs, max_new_tokens=max_new_tokens, do_sample=False, streamer=streamer,
+            pad_token_id=tokenizer.eos_token_id, stop_strings=["\n"], tokenizer=tokenizer,
+        )
 
         def run() -> None:
             with torch.inference_mode():

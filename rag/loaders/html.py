@@ -11,13 +11,14 @@ from dataclasses import replace
 from rag.types import Block
 
 _HEADINGS = {f"h{n}": n for n in range(1, 7)}
-_SKIP = {"script", "style", "noscript", "template", "nav", "footer", "svg", "head", "form", "button", "select"}
+_SKIP = {"script", "style", "noscript", "template", "nav", "footer", "svg", "head", "button", "select"}
 # Elements that end the running paragraph; anything else is inline text.
 _BLOCKS = {
     "p", "div", "section", "article", "main", "body", "aside", "header", "li", "ul", "ol", "dl", "dt", "dd",
     "pre", "blockquote", "figure", "figcaption", "address", "details", "summary", "hr", "center", "fieldset",
     "caption", "tr", "td", "th", "tbody", "thead",
 }
+_WORD = re.compile(r"\w[^\s|]*")
 _HAS_BLOCKS = ", ".join(sorted(_BLOCKS | set(_HEADINGS) | {"table"}))
 
 
@@ -41,18 +42,38 @@ def _with_lines(blocks: list[Block], source: str) -> list[Block]:
     """Each block's line range in the HTML source, found by its first and last words,
     so a passage can be opened where it stands."""
     plain = html_escapes.unescape(source)
-    starts = [m.start() for m in re.finditer("\n", plain)]
+    newlines = [m.start() for m in re.finditer("\n", plain)]
     cursor, out = 0, []
     for block in blocks:
-        words = block.text.split()
+        words = _WORD.findall(block.text)
         first = plain.find(words[0], cursor) if words else -1
         last = plain.find(words[-1], first + len(words[0])) if first >= 0 and len(words) > 1 else first
         if first < 0 or last < 0:
             out.append(block)
             continue
-        cursor = last
-        out.append(replace(block, line_start=_line_of(starts, first), line_end=_line_of(starts, last)))
+        rows = _row_offsets(plain, block.rows, first) if block.kind == "table" else []
+        cursor = max([last, *rows])
+        out.append(
+            replace(
+                block,
+                line_start=_line_of(newlines, first),
+                line_end=_line_of(newlines, cursor),
+                row_lines=tuple(_line_of(newlines, r) for r in rows) if rows and len(rows) == len(block.rows) else (),
+            )
+        )
     return out
+
+
+def _row_offsets(plain: str, rows: tuple[tuple[str, ...], ...], start: int) -> list[int]:
+    offsets, cursor = [], start
+    for row in rows:
+        words = _WORD.findall(" ".join(row))
+        found = plain.find(words[0], cursor) if words else -1
+        if found < 0:
+            return []
+        offsets.append(found)
+        cursor = found + len(words[0])
+    return offsets
 
 
 def _line_of(newlines: list[int], offset: int) -> int:

@@ -43,9 +43,9 @@ def _decrypt(reader) -> None:
     try:
         opened = reader.decrypt("")
     except DependencyError:
-        raise InputError("encrypted PDF (AES) needs the cryptography package; pip install cryptography, or decrypt it (qpdf --decrypt)") from None
+        raise InputError("AES-encrypted PDF; pip install cryptography to read it, or decrypt it (qpdf --decrypt)") from None
     except Exception as exc:
-        raise InputError(f"encrypted PDF that cannot be opened ({type(exc).__name__}); decrypt it (qpdf --decrypt) and index the copy") from None
+        raise InputError(f"encrypted PDF that cannot be opened ({type(exc).__name__}); decrypt it (qpdf --decrypt)") from None
     if not opened:
         raise InputError("password-protected PDF; decrypt it (e.g. qpdf --password=... --decrypt) and index the copy")
 

@@ -171,10 +171,17 @@ def _column_names(header_lines: list[str], n: int) -> list[str]:
     label_name = gapped[0] if len(gapped) > 1 else first.partition(" ")[0]
     names = _value_names(header_lines)
     if len(names) != n:
-        words = " ".join([first.partition(" ")[2], *header_lines[1:]]).split()
-        size = max(1, len(words) // n) if words else 0
-        names = [" ".join(words[k * size : (k + 1) * size if k < n - 1 else None]) for k in range(n)] if words else [""] * n
+        names = _spread(" ".join([first[len(label_name) :], *header_lines[1:]]).split(), n)
     return [label_name.rstrip(_MARKS), *(name.strip().rstrip(_MARKS) for name in names)]
+
+
+def _spread(words: list[str], n: int) -> list[str]:
+    """Header words shared out in order among n columns, when the layout does not say
+    where one name ends and the next begins."""
+    if not words:
+        return [""] * n
+    size = max(1, len(words) // n)
+    return [" ".join(words[k * size : (k + 1) * size if k < n - 1 else None]) for k in range(n)]
 
 
 def _fill_missing_labels(rows: list[tuple[str, ...]], qualifier: str) -> list[tuple[str, ...]]:

@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+import pytest
+
+from rag.sentences import split_sentences
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Mr. Smith met Dr. Jones. They talked.", ["Mr. Smith met Dr. Jones.", "They talked."]),
+        ("Mrs. Lee and Prof. Chan agreed. Work began.", ["Mrs. Lee and Prof. Chan agreed.", "Work began."]),
+        ("Use tools, e.g. hammers, i.e. Heavy ones. Then build.", ["Use tools, e.g. hammers, i.e. Heavy ones.", "Then build."]),
+        ("Prices rose 3.5 percent in 2020. Then they fell 0.75 points.", ["Prices rose 3.5 percent in 2020.", "Then they fell 0.75 points."]),
+        ("J. K. Rowling wrote it. It sold well.", ["J. K. Rowling wrote it.", "It sold well."]),
+        ("The U.S. Army came. Then it left.", ["The U.S. Army came.", "Then it left."]),
+        ("See Fig. 2 and No. 5. Both agree.", ["See Fig. 2 and No. 5.", "Both agree."]),
+        ("He said no. Then he left.", ["He said no.", "Then he left."]),
+        ("Apples, pears, etc. The end.", ["Apples, pears, etc.", "The end."]),
+        ('He said "Stop." Then he left.', ['He said "Stop."', "Then he left."]),
+        ("Results (see Smith et al.) were good. Next part.", ["Results (see Smith et al.) were good.", "Next part."]),
+        ("(1) The scheme began. (2) It grew.", ["(1) The scheme began.", "(2) It grew."]),
+        ("From 1 000 to 2 000. ** In 2021, it rose.", ["From 1 000 to 2 000.", "** In 2021, it rose."]),
+        ("Wait... What happened? Nobody knew!", ["Wait...", "What happened?", "Nobody knew!"]),
+        ("It is lower case. and goes on.", ["It is lower case. and goes on."]),
+    ],
+)
+def test_english_sentences(text: str, expected: list[str]) -> None:
+    assert split_sentences(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Él dijo hola. Élodie respondió.", ["Él dijo hola.", "Élodie respondió."]),
+        ("Он пришёл. Она ушла.", ["Он пришёл.", "Она ушла."]),
+        ("我们来了。他们走了！真的吗？是的", ["我们来了。", "他们走了！", "真的吗？", "是的"]),
+        ("他说：“好。”然后走了。", ["他说：“好。”", "然后走了。"]),
+    ],
+)
+def test_other_scripts(text: str, expected: list[str]) -> None:
+    assert split_sentences(text) == expected
+
+
+def test_nothing_is_lost_or_added() -> None:
+    text = "Dr. Ho spoke at 3 p.m. on Jan. 5. The vote was 25 to 3.5. Results follow."
+    sentences = split_sentences(text)
+    assert " ".join(sentences) == text
+    assert len(sentences) == 3
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n"])
+def test_blank_text_has_no_sentences(text: str) -> None:
+    assert split_sentences(text) == []
