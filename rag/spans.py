@@ -1,0 +1,103 @@
+"""The typed answer inside a piece of evidence: a count, a percentage, a date, a time,
+a sum of money, a person, or what an acronym stands for."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from rag.question import Question
+from rag.tables_qa import answer_from_row
+from rag.text_match import STOPWORDS
+
+if TYPE_CHECKING:
+    from rag.evidence import EvidenceUnit
+
+_PERCENT = re.compile(r"\d+(?:\.\d+)?\s*(?:%|percent\b|per cent\b)")
+_DATE = re.compile(
+    r"\b\d{1,4}/\d{1,2}/\d{2,4}\b|\b(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+    r"(?:\s+\d{1,2})?(?:,?\s+\d{4})?|\b(?:late |early |mid-)?(?:1[89]\d\d|20\d\d)s?\b"
+)
+_NUMBER = re.compile(r"\b\d[\d,.\u00a0 ]*\d\b|\b\d\b")
+_PERSON = re.compile(r"\b[A-Z][a-z]+(?:[ -][A-Z][a-z]+)*(?:[ -][A-Z][a-z]+-[a-z]+|\s+[A-Z][a-z]+)")
+_TIME = re.compile(r"\b\d{1,2}:\d{2}\s*(?:AM|PM|am|pm|a\.m\.|p\.m\.)?")
+_MONEY = re.compile(r"(?:HK\$|US\$|RMB|\$|€|£|¥)\s?\d[\d,.]*(?:\s?(?:million|billion|m|bn))?|\b\d[\d,.]*\s?(?:dollars|yuan|euros|pounds)\b", re.I)
+_ORGANISATION = re.compile(r"\b(Committee|Council|Government|Department|Bureau|Office|Scheme|Hong Kong|China|University|Legislative|Admission|Area|Plan|Policy|Address|Secretary|Director|Chief|Executive|Immigration|Talent|Pass|Asia|Asian|East|West|North|South|Europe|America|Middle|Pacific|Bay|Province|Region|Kingdom|States|Republic|Island|Islands)\b")
+_YEAR_ONLY = re.compile(r"^(1[89]\d\d|20\d\d)$")
+
+
+def find_span(question: Question, unit: EvidenceUnit, ordinary: set[str] = frozenset()) -> str | None:
+    if unit.chunk.kind == "table":
+        return answer_from_row(question, unit.chunk) if question.kind in ("number", "percent", "other", "date") else None
+    text = unit.text
+    if question.kind == "percent":
+        return _first(_PERCENT, text)
+    if question.kind == "money":
+        return _first(_MONEY, text)
+    if question.kind == "time":
+        return _first(_TIME, text)
+    if question.kind == "date":
+        return _first(_DATE, text, exclude=question.text)
+    if question.kind == "number":
+        return _first_number(text, question.text)
+    if question.kind == "person":
+        return labelled(text) or _person(text, question.text, ordinary)
+    if question.kind == "acronym":
+        return _expansion(text, question.text)
+    return None
+
+
+_LABELLED_PERSON = re.compile(r"^(?:Authors?|Advisors?|Advisers?|Supervisors?|Speakers?|Presenters?|Editors?|Chair|By)\s*:\s*(.+)$")
+
+
+def labelled(text: str) -> str | None:
+    match = _LABELLED_PERSON.match(text.strip())
+    return match.group(1).strip() if match else None
+
+
+def _expansion(text: str, question: str) -> str | None:
+    """'Economic and Trade Offices (ETOs)' answers 'What are ETOs?'."""
+    for acronym in re.findall(r"\b([A-Z]{2,})s?\b", question):
+        match = re.search(r"((?:[A-Z][\w’'-]*\s+(?:(?:of|for|and|the|in|on)\s+)?){1,8})\(\s*(?:the\s+)?" + acronym + r"s?\s*\)", text)
+        if match:
+            words_ = match.group(1).split()
+            for start in range(len(words_)):
+                candidate = words_[start:]
+                initials = "".join(w[0] for w in candidate if w[0].isupper())
+                if initials == acronym:
+                    return " ".join(candidate)
+    return None
+
+
+def _person(text: str, question: str, corpus_ordinary: set[str] = frozenset()) -> str | None:
+    """A capitalised run that is a name: none of its words is also used as an ordinary word."""
+    ordinary = set(re.findall(r"\b[a-z][a-z\-]+\b", text)) | corpus_ordinary
+    for match in _PERSON.finditer(text):
+        name = match.group(0)
+        parts = re.split(r"[ -]", name)
+        if name in question or _ORGANISATION.search(name) or set(name.split()) & set(question.split()):
+            continue
+        if any(p.lower() in ordinary or p.lower() in STOPWORDS for p in parts) or len(name.split()) > 4:
+            continue
+        return name
+    return None
+
+
+def _first(pattern: re.Pattern, text: str, exclude: str = "") -> str | None:
+    for match in pattern.finditer(text):
+        if match.group(0).strip() and match.group(0) not in exclude:
+            return match.group(0).strip()
+    return None
+
+
+def _first_number(text: str, question: str) -> str | None:
+    """A count: not a year, not a percentage, not a number the question already gives."""
+    for match in _NUMBER.finditer(text):
+        value = match.group(0).strip(" ,.")
+        after = text[match.end() : match.end() + 9].lower()
+        if _YEAR_ONLY.match(value) or value in question or after.lstrip().startswith(("%", "percent", "per cent")):
+            continue
+        if re.match(r"\s*(?:/|:\d|\s*(?:am|pm)\b)", text[match.end() :], re.I):
+            continue  # a date or a clock time, not a count
+        return value
+    return None
