@@ -14,7 +14,7 @@ from rag.sentences import split_sentences
 from rag.types import Block, Chunk, Document
 
 TokenCounter = Callable[[str], int]
-CHUNKER_VERSION = 3  # bump whenever chunk contents change, so old chunks are never reused
+CHUNKER_VERSION = 4  # bump whenever chunk contents change, so old chunks are never reused
 
 
 @dataclass(frozen=True)

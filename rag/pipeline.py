@@ -89,7 +89,7 @@ class Assistant:
     def _draft(self, question: str, evidence: list[str]) -> Iterator[str]:
         if self.generator.name == "extractive":
             return iter(())
-        numbered = "\n".join(f"[{n}] {text}" for n, text in enumerate(evidence, start=1))
+        numbered = "\n".join(f"[{n}] {_defanged(text)}" for n, text in enumerate(evidence, start=1))
         prompt = render("answer", evidence=numbered, question=question)
         return self.generator.generate(prompt, self.settings.max_new_tokens)
 
@@ -107,6 +107,13 @@ class Assistant:
         if not _keeps_the_news(text, fallback, selection.question):
             return fallback
         return text
+
+
+def _defanged(text: str) -> str:
+    """Document text cannot close the prompt's evidence block or open a chat turn."""
+    for token in ("<<<EVIDENCE", "EVIDENCE>>>", "<|im_start|>", "<|im_end|>", "<|endoftext|>"):
+        text = text.replace(token, token.replace("<", "‹").replace(">", "›").replace("|", "¦"))
+    return text
 
 
 def _keeps_the_news(draft: str, quoted: str, question) -> bool:

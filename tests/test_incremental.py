@@ -132,3 +132,13 @@ def test_search_sees_the_change(built) -> None:
     [top] = retriever.retrieve("Penang ferries", 1)
     assert Path(top.chunk.source).name == CHANGED and "hourly" in top.chunk.text
     assert not retriever.retrieve("Xiaohongshu", 3)  # the old text is gone
+
+
+def test_other_chunk_settings_embed_everything_again(built) -> None:
+    from rag.chunking import ChunkerSettings
+
+    folder, root, _, first = built
+    embedder = FakeEmbedder()
+    report = _index(folder, root, embedder, chunker=ChunkerSettings(target_tokens=60))
+    assert report.embedded == report.chunks == len(embedder.embedded) > first.chunks
+    assert _open(root).manifest.chunker == ChunkerSettings(target_tokens=60).to_json()
