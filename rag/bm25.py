@@ -76,14 +76,17 @@ class BM25Index:
 
     def search(self, query: str, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Row numbers and scores, best first (ties by row); only rows that match a query word."""
-        import numpy as np
+        return top_rows(self.scores(query), k)
 
-        scores = self.scores(query)
-        if k < 1:
-            return np.zeros(0, dtype="int64"), np.zeros(0, dtype="float32")
-        matching = np.flatnonzero(scores > 0)
-        if len(matching) > k:
-            matching = matching[np.argpartition(-scores[matching], k - 1)[:k]]
-        order = np.lexsort((matching, -scores[matching]))
-        rows = matching[order].astype("int64")
-        return rows, scores[rows]
+
+def top_rows(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The k best positive scores and their rows, best first, ties by row."""
+    import numpy as np
+
+    if k < 1:
+        return np.zeros(0, dtype="int64"), np.zeros(0, dtype="float32")
+    matching = np.flatnonzero(scores > 0)
+    if len(matching) > k:
+        matching = matching[np.argpartition(-scores[matching], k - 1)[:k]]
+    rows = matching[np.lexsort((matching, -scores[matching]))].astype("int64")
+    return rows, scores[rows]

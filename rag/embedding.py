@@ -114,8 +114,12 @@ class MiniLMEmbedder:
 
         out = np.zeros((len(texts), self.dim), dtype="float32")
         for start in range(0, len(texts), SORT_WINDOW):
-            window = list(texts[start : start + SORT_WINDOW])
-            out[start : start + len(window)] = self._runner.embed(window, self.batch_size, progress)
+            items, order = self._runner.prepare(list(texts[start : start + SORT_WINDOW]))
+            for first in range(0, len(order), self.batch_size):
+                batch = order[first : first + self.batch_size]
+                out[[start + i for i in batch]] = self._runner.run([items[i] for i in batch])
+                if progress:
+                    progress(len(batch))
         return out
 
 
@@ -128,22 +132,16 @@ class _TorchRunner:
         except (OSError, ValueError) as exc:
             raise ModelError(f"cannot load the embedding model from {model_path} ({exc}); reinstall it with `make setup`") from None
 
-    def embed(self, texts: list[str], batch_size: int, progress: ProgressCallback | None) -> np.ndarray:
-        import numpy as np
-
+    def prepare(self, texts: list[str]) -> tuple[list[str], list[int]]:
         # Longest first in batches of similar length: far less padding than file order.
-        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
-        out = np.zeros((len(texts), 384), dtype="float32")
-        for start in range(0, len(order), batch_size):
-            batch = order[start : start + batch_size]
-            out[batch] = self.model.encode([texts[i] for i in batch], batch_size=batch_size, normalize_embeddings=True)
-            if progress:
-                progress(len(batch))
-        return out
+        return texts, sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+
+    def run(self, batch: list[str]) -> np.ndarray:
+        return self.model.encode(batch, batch_size=len(batch), normalize_embeddings=True, convert_to_numpy=True)
 
 
 class _OnnxRunner:
-    """Tokenises a whole window at once, then runs batches of equal token length."""
+    """Tokenises a window of texts at once, then runs batches of near-equal token length."""
 
     def __init__(self, model: Path, model_path: Path, max_length: int) -> None:
         import onnxruntime as ort
@@ -163,25 +161,17 @@ class _OnnxRunner:
             raise ModelError(f"cannot load {model} ({str(exc)[:80]}); delete it and run again to re-export") from None
         self.inputs = {i.name for i in self.session.get_inputs()}
 
-    def embed(self, texts: list[str], batch_size: int, progress: ProgressCallback | None) -> np.ndarray:
-        import numpy as np
-
+    def prepare(self, texts: list[str]) -> tuple[list[list[int]], list[int]]:
         ids = [e.ids for e in self.tokenizer.encode_batch(texts)]
-        order = sorted(range(len(ids)), key=lambda i: -len(ids[i]))
-        out = np.zeros((len(texts), 384), dtype="float32")
-        for start in range(0, len(order), batch_size):
-            batch = order[start : start + batch_size]
-            out[batch] = self._run([ids[i] for i in batch])
-            if progress:
-                progress(len(batch))
-        return out
+        # Ties broken by text: int8 vectors depend a little on their batch, which then
+        # depends only on which texts are given, not on their order.
+        return ids, sorted(range(len(ids)), key=lambda i: (-len(ids[i]), texts[i]))
 
-    def _run(self, rows: list[list[int]]) -> np.ndarray:
+    def run(self, rows: list[list[int]]) -> np.ndarray:
         import numpy as np
 
-        width = max(len(r) for r in rows)
-        input_ids = np.zeros((len(rows), width), dtype="int64")
-        mask = np.zeros((len(rows), width), dtype="int64")
+        input_ids = np.zeros((len(rows), max(len(r) for r in rows)), dtype="int64")
+        mask = np.zeros_like(input_ids)
         for n, row in enumerate(rows):
             input_ids[n, : len(row)] = row
             mask[n, : len(row)] = 1
@@ -191,20 +181,34 @@ class _OnnxRunner:
 
 def onnx_model(model_path: Path, quantized: bool) -> Path:
     """The cached ONNX file for this model, exported (and quantised) on first use."""
-    from filelock import FileLock
-
     folder = cache_dir() / f"minilm-onnx-{_fingerprint(model_path)}"
-    fp32, int8 = folder / "model.onnx", folder / "model-int8.onnx"
-    target = int8 if quantized else fp32
+    target = folder / ("model-int8.onnx" if quantized else "model.onnx")
     if target.is_file():
         return target
+    try:
+        _make(model_path, folder, quantized)
+    except OSError as exc:
+        raise ModelError(f"cannot write the ONNX model to {folder} ({exc.strerror or exc}); set RAG_CACHE_DIR to a writable folder") from None
+    except ModelError:
+        raise
+    except Exception as exc:  # torch and onnxruntime raise many untyped errors
+        raise ModelError(
+            f"cannot export the embedding model to ONNX ({type(exc).__name__}: {str(exc)[:80]}); "
+            "set RAG_EMBEDDER=minilm-torch to run it on torch"
+        ) from None
+    return target
+
+
+def _make(model_path: Path, folder: Path, quantized: bool) -> None:
+    from filelock import FileLock
+
+    fp32, int8 = folder / "model.onnx", folder / "model-int8.onnx"
     folder.mkdir(parents=True, exist_ok=True)
-    with FileLock(str(folder / ".lock")):
+    with FileLock(str(folder / ".lock")):  # a second process waits, then finds the files made
         if not fp32.is_file():
             _export(model_path, fp32)
         if quantized and not int8.is_file():
             _quantize(fp32, int8)
-    return target
 
 
 def _fingerprint(model_path: Path) -> str:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from rag.question import Question
 from rag.sentences import split_sentences
 from rag.spans import find_span, labelled
-from rag.tables_qa import row_label, superlative_row
+from rag.tables_qa import LABEL_SYNONYMS, is_summary_row, row_label, superlative_row
 from rag.text_match import content_terms, join_digit_groups, stem, words
 from rag.types import Chunk, Passage
 
@@ -123,6 +123,8 @@ def select(question: Question, passages: Sequence[Passage], embed: EmbedFn, stat
     eligible = [u for u in units if _covers_required(question, u, labels, columns)]
     if question.kind in TYPED_KINDS:
         eligible = [u for u in eligible if u.span]
+    if question.superlative:
+        eligible = [u for u in eligible if not (u.chunk.kind == "table" and is_summary_row(u.chunk))]
     if not eligible:
         return Selection(question, (), _missing_reason(question, units))
     eligible.sort(key=lambda u: -u.score)
@@ -137,12 +139,11 @@ def select(question: Question, passages: Sequence[Passage], embed: EmbedFn, stat
     return Selection(question, tuple(_with_second(question, eligible, thresholds)))
 
 
-_LABEL_SYNONYMS = {"place": "countri", "where": "countri", "nation": "countri", "sector": "industri", "field": "industri", "when": "year"}
 
 
 def _best_table(question: Question, units: list[EvidenceUnit]) -> EvidenceUnit | None:
     """Among the tables in the evidence, the one whose label column the question asks about."""
-    asked = set(question.terms) | {_LABEL_SYNONYMS[w] for w in words(question.text) if w in _LABEL_SYNONYMS}
+    asked = set(question.terms) | {LABEL_SYNONYMS[w] for w in words(question.text) if w in LABEL_SYNONYMS}
     tables = {}
     for unit in units:
         if unit.chunk.table_id and unit.chunk.table_id not in tables:
@@ -167,6 +168,8 @@ def _score(question: Question, units: list[EvidenceUnit], embed: EmbedFn, stats:
         score += 0.2 * (_label_matches(question, unit.text) if unit.chunk.kind != "table" else 0.0)
         if question.kind == "person" and labelled(unit.text):
             score += 0.2
+        if "total" in question.terms and unit.chunk.kind == "table" and row_label(unit.chunk).lower().startswith("total"):
+            score += 0.15
         scored.append(replace(unit, dense=float(dense), coverage=coverage, typed=typed, score=score, span=span))
     return scored
 
@@ -198,7 +201,8 @@ def _covers_required(question: Question, unit: EvidenceUnit, all_labels: set[str
     text = join_digit_groups(unit.text)
     if unit.chunk.kind == "table":
         label = row_label(unit.chunk)
-        if question.years and not any(y in label for y in question.years):
+        asks_total = "total" in question.terms
+        if question.years and not any(y in label for y in question.years) and not (asks_total and is_summary_row(unit.chunk)):
             return False
         if not _row_fits(question, unit.chunk, all_labels, all_columns):
             return False

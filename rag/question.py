@@ -53,6 +53,8 @@ def analyse(text: str) -> Question:
     if kind == "other" and _LIST.search(text):
         kind = "list"
     superlative = "max" if _MOST.search(text) else "min" if _LEAST.search(text) else None
+    if superlative is None and re.search(r"\b(second|third)[- ](highest|largest|biggest|most)\b", text):
+        superlative = "max"
     return Question(
         text=text,
         kind=kind,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Set
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
+from rag.bm25 import top_rows
 from rag.errors import ConfigError
 from rag.types import Passage
 
@@ -88,10 +90,11 @@ class HybridRetriever:
 
     def retrieve(self, query: str, k: int) -> list[Passage]:
         n = max(k * CANDIDATES_PER_RESULT, MIN_CANDIDATES)
-        query_vector = self.dense.query_vector(query)
-        dense, keyword = self.dense.ranked_by_vector(query_vector, n), self.bm25.ranked(query, n)
+        query_vector, all_bm25 = self.dense.query_vector(query), self.index.bm25.scores(query)
+        dense = self.dense.ranked_by_vector(query_vector, n)
+        keyword = [(int(r), float(s)) for r, s in zip(*top_rows(all_bm25, n))]
         rows = sorted({row for row, _ in dense} | {row for row, _ in keyword})
-        cosines, bm25 = self._cosines(query_vector, rows), self._bm25_scores(query, rows)
+        cosines, bm25 = self._cosines(query_vector, rows), {row: float(all_bm25[row]) for row in rows}
         if self.fusion.method == "score":
             # A candidate only one retriever found still has a score in the other:
             # counting it as 0 there would punish it for the other list's cut-off.
@@ -105,12 +108,6 @@ class HybridRetriever:
         if not rows:
             return {}
         values = self.index.embeddings()[rows] @ query_vector[0]
-        return {row: float(v) for row, v in zip(rows, values)}
-
-    def _bm25_scores(self, query: str, rows: list[int]) -> dict[int, float]:
-        if not rows:
-            return {}
-        values = self.index.bm25.scores(query)[rows]
         return {row: float(v) for row, v in zip(rows, values)}
 
 
@@ -146,20 +143,47 @@ _WORD = re.compile(r"\w+")
 def _passages(index: Index, scored: list[tuple[int, float, dict]], k: int) -> list[Passage]:
     """The top k, skipping near-copies of a passage already taken."""
     kept: list[Passage] = []
-    seen: list[set[str]] = []
+    seen = NearCopyFilter()
     for row, score, parts in scored:
         chunk = index.chunks[row]
-        words = set(_WORD.findall(chunk.text.lower()))
-        if any(is_near_copy(words, other) for other in seen):
+        words = frozenset(_WORD.findall(chunk.text.lower()))
+        if not seen.admit(words):
             continue
-        seen.append(words)
         kept.append(Passage(chunk, score, len(kept) + 1, parts))
         if len(kept) == k:
             break
     return kept
 
 
-def is_near_copy(a: set[str], b: set[str]) -> bool:
+class NearCopyFilter:
+    """The word sets taken so far, indexed by a prefix of each (the AllPairs prefix
+    filter): under one fixed word order, two sets with Jaccard >= DUPLICATE_JACCARD
+    share a word among their first len - ceil(0.9 * len) + 1, so only sets sharing
+    such a word are compared, not every passage taken so far."""
+
+    def __init__(self) -> None:
+        self.sets: list[frozenset[str]] = []
+        self.by_word: dict[str, list[int]] = {}
+
+    @staticmethod
+    def _prefix(words: frozenset[str]) -> list[str]:
+        # Long words first: they are the rare ones, so few sets share a prefix word.
+        ordered = sorted(words, key=lambda w: (-len(w), w))
+        return ordered[: len(words) - math.ceil(DUPLICATE_JACCARD * len(words)) + 1]
+
+    def admit(self, words: frozenset[str]) -> bool:
+        """Take the set unless it nearly copies one already taken."""
+        prefix = self._prefix(words)
+        candidates = {i for word in prefix for i in self.by_word.get(word, ())}
+        if any(is_near_copy(words, self.sets[i]) for i in candidates):
+            return False
+        for word in prefix:
+            self.by_word.setdefault(word, []).append(len(self.sets))
+        self.sets.append(words)
+        return True
+
+
+def is_near_copy(a: Set[str], b: Set[str]) -> bool:
     """Word Jaccard >= DUPLICATE_JACCARD; sets of very different sizes cannot be, so skip them cheaply."""
     if not a or not b or min(len(a), len(b)) < DUPLICATE_JACCARD * max(len(a), len(b)):
         return False

@@ -59,10 +59,32 @@ def superlative_row(question: Question, rows: list[Chunk]) -> Chunk | None:
         value = numeric(columns[position][1]) if position < len(columns) else None
         if value is not None:
             valued.append((value, row))
-    if not valued:
+    if not valued or not _table_covers(question, candidates):
         return None
-    pick = max if question.superlative == "max" else min
-    return pick(valued, key=lambda pair: pair[0])[1]
+    ranked = sorted(valued, key=lambda pair: pair[0], reverse=question.superlative == "max")
+    place = _ordinal(question.text)
+    return ranked[place][1] if place < len(ranked) else None
+
+
+_ORDINALS = {"second": 1, "third": 2, "fourth": 3, "fifth": 4}
+_SUPERLATIVE_WORDS = frozenset(content_terms("most largest highest biggest greatest top maximum peak more fewest least lowest smallest minimum fewer less second third fourth fifth"))
+MIN_TABLE_COVERAGE = 0.5
+# Words people use for a table's label column.
+LABEL_SYNONYMS = {"place": "countri", "where": "countri", "nation": "countri", "sector": "industri", "field": "industri", "when": "year"}
+
+
+def _ordinal(text: str) -> int:
+    return next((place for word, place in _ORDINALS.items() if re.search(rf"\b{word}\b", text, re.I)), 0)
+
+
+def _table_covers(question: Question, rows: list[Chunk]) -> bool:
+    """Most of what the question names must be in the table's title, columns or labels:
+    'the maximum age of applicants' is not a question about a table of application counts."""
+    terms = [LABEL_SYNONYMS.get(t, t) for t in question.terms if t not in _SUPERLATIVE_WORDS]
+    if not terms:
+        return True
+    table_words = set(content_terms(rows[0].text)) | {t for r in rows for t in content_terms(row_label(r))}
+    return sum(t in table_words for t in terms) / len(terms) >= MIN_TABLE_COVERAGE
 
 
 def describe_row(question: Question, row: Chunk) -> str:

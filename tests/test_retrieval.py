@@ -17,7 +17,7 @@ from rag.errors import ConfigError
 from rag.index import Index
 from rag.ingest import index_documents
 from rag.loaders import load_paths
-from rag.retrieval import FusionSettings, HybridRetriever, fuse, get_retriever, is_near_copy, over_best
+from rag.retrieval import FusionSettings, HybridRetriever, NearCopyFilter, fuse, get_retriever, is_near_copy, over_best
 from tests.conftest import ROOT, SHARED
 from tests.fakes import FakeEmbedder
 
@@ -96,6 +96,26 @@ def test_near_copies_are_word_jaccard_at_least_0_9() -> None:
     assert is_near_copy(words, words | {"extra"})  # 20/21 = 0.95
     assert not is_near_copy(words, words | {"x", "y", "z"})  # 20/23 = 0.87
     assert not is_near_copy(words, set()) and not is_near_copy({"a"}, {"b"})
+
+
+def test_the_near_copy_filter_agrees_with_comparing_every_pair() -> None:
+    rng = np.random.default_rng(7)
+    vocabulary = [f"w{i}" for i in range(400)] + ["a", "of", "the"]
+    sets = []
+    for _ in range(300):
+        if sets and rng.random() < 0.4:  # an edited copy of an earlier set
+            base = list(sets[rng.integers(len(sets))])
+            keep = [w for w in base if rng.random() > 0.06]
+            sets.append(frozenset(keep + list(rng.choice(vocabulary, rng.integers(0, 3)))))
+        else:
+            sets.append(frozenset(rng.choice(vocabulary, rng.integers(5, 60))))
+    fast, taken = NearCopyFilter(), []
+    for words in sets:
+        expected = not any(is_near_copy(words, other) for other in taken)
+        assert fast.admit(words) == expected
+        if expected:
+            taken.append(words)
+    assert 0 < len(sets) - len(taken) < len(sets)  # the case mix holds both kinds
 
 
 # The retrievers over a real index built with the fake embedder
