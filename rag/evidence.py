@@ -134,6 +134,10 @@ def select(question: Question, passages: Sequence[Passage], embed: EmbedFn, stat
         row = superlative_row(question, table_rows(table.chunk.table_id)) if table else None
         if row is not None:
             return Selection(question, (replace(table, text=row.text, chunk=row, span=row_label(row)),))
+        # One row of a table cannot say which is largest or smallest.
+        eligible = [u for u in eligible if u.chunk.kind != "table"]
+        if not eligible:
+            return Selection(question, (), "no table or passage answers which is largest or smallest")
     if best.score < thresholds.min_score or best.coverage < thresholds.min_coverage or best.dense < thresholds.min_dense:
         return Selection(question, (best,), "the documents do not say enough about this")
     return Selection(question, tuple(_with_second(question, eligible, thresholds)))

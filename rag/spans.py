@@ -37,7 +37,7 @@ def find_span(question: Question, unit: EvidenceUnit, ordinary: set[str] = froze
     if question.kind == "time":
         return _first(_TIME, text)
     if question.kind == "date":
-        return _first(_DATE, text, exclude=question.text)
+        return _first(_DATE, text, exclude=question.text) or _first(_TIME, text)
     if question.kind == "number":
         return _first_number(text, question.text)
     if question.kind == "person":
