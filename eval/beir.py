@@ -3,8 +3,10 @@ for bm25, dense and hybrid, through the same indexing and search code users run.
 
     python eval/beir.py ../shared/data/scifact --split test [--json]
 
-The index is cached under eval/out/indexes/<name> and updated incrementally, so a
-second run only pays for the queries.
+The index is cached under eval/out/indexes/<name>.<embedder> and updated
+incrementally, so a second run only pays for the queries. Documents rank by their
+best chunk; each query asks for chunks until 100 documents are ranked, and
+ms/query is the wall time of that search (query embedding included).
 """
 
 from __future__ import annotations
@@ -77,9 +79,11 @@ def read_qrels(path: Path) -> Qrels:
 
 
 def check_folder(folder: Path, split: str) -> None:
+    from rag.errors import InputError
+
     for name in ("corpus.jsonl", "queries.jsonl", f"qrels/{split}.tsv"):
         if not (folder / name).is_file():
-            sys.exit(f"error: {folder / name} is missing; give a BEIR folder (corpus.jsonl, queries.jsonl, qrels/{split}.tsv)")
+            raise InputError(f"{folder / name} is missing; give a BEIR folder (corpus.jsonl, queries.jsonl, qrels/{split}.tsv)")
 
 
 # Running the retrievers.
@@ -131,14 +135,20 @@ def score_retriever(name: str, retriever: Retriever, queries: dict[str, str], qr
     for qid in qrels:
         rankings[qid] = ranked_documents(retriever, queries[qid])
     ms = (time.perf_counter() - started) * 1000 / max(1, len(qrels))
-    mean = lambda metric, k: sum(metric(rankings[q], qrels[q], k) for q in qrels) / max(1, len(qrels))  # noqa: E731
-    return Scores(name, mean(ndcg_at_k, 10), mean(recall_at_k, 10), mean(recall_at_k, 100), ms, len(qrels))
+    ndcg, r10, r100 = (mean_over_queries(metric, rankings, qrels, k) for metric, k in ((ndcg_at_k, 10), (recall_at_k, 10), (recall_at_k, 100)))
+    return Scores(name, ndcg, r10, r100, ms, len(qrels))
+
+
+def mean_over_queries(metric, rankings: dict[str, list[str]], qrels: Qrels, k: int) -> float:
+    """The mean over every judged query; a query with no ranking scores 0."""
+    return sum(metric(rankings.get(q, []), qrels[q], k) for q in qrels) / max(1, len(qrels))
 
 
 def evaluate(folder: Path, split: str, embedder_name: str, cache: Path = DEFAULT_CACHE, retrievers: tuple[str, ...] = RETRIEVERS, overrides: dict | None = None, embedder: Embedder | None = None) -> list[Scores]:
     """Index the folder (cached per embedder) and score each retriever on the split's judged queries."""
     from rag.config import Settings
     from rag.embedding import get_embedder
+    from rag.errors import InputError
     from rag.searching import Searcher
 
     check_folder(folder, split)
@@ -147,7 +157,7 @@ def evaluate(folder: Path, split: str, embedder_name: str, cache: Path = DEFAULT
     queries, qrels = read_queries(folder / "queries.jsonl"), read_qrels(folder / "qrels" / f"{split}.tsv")
     missing = [q for q in qrels if q not in queries]
     if missing:
-        sys.exit(f"error: {len(missing)} judged queries (first: {missing[0]}) are not in queries.jsonl; check the BEIR folder")
+        raise InputError(f"{len(missing)} judged queries (first: {missing[0]}) are not in queries.jsonl; check the BEIR folder")
     settings = Settings.load({**(overrides or {}), "index": str(root), "embedder": embedder_name})
     searcher = Searcher.from_settings(settings, embedder)
     return [score_retriever(name, searcher.retriever(name), queries, qrels) for name in retrievers]

@@ -103,9 +103,12 @@ def phase_project(args) -> dict:
 
 def phase_baseline(args) -> dict:
     """sentence-transformers encode of the same chunks in file order, batch 32, IndexFlatIP."""
-    from rag.index import Index
+    from rag import store
 
-    chunks = Index.open(Path(args.work) / args.embedder).chunks  # the project's chunks, in file order
+    # The project's chunks, in file order. Read without rag.index, whose FAISS settings
+    # must not reach the baseline: it runs as a plain script would.
+    root = Path(args.work) / args.embedder
+    chunks = store.read_chunks(root / (root / "CURRENT").read_text(encoding="utf-8").strip() / "chunks.jsonl")
     texts = [c.embedding_text() for c in chunks]
     cpu, started = cpu_seconds(), time.perf_counter()
     import faiss

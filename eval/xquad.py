@@ -54,17 +54,16 @@ def load_questions(squad_json: Path, corpus_jsonl: Path) -> list[XQuestion]:
     try:
         data = json.loads(squad_json.read_text(encoding="utf-8"))
         ids = {record["text"]: record["_id"] for record in map(json.loads, corpus_jsonl.read_text(encoding="utf-8").splitlines())}
-    except (OSError, ValueError, KeyError) as exc:
-        raise InputError(f"cannot read XQuAD from {squad_json.parent} ({exc}); give the folder holding xquad.en.json and beir_en/") from None
-    questions = []
-    for article in data["data"]:
-        for paragraph in article["paragraphs"]:
-            if paragraph["context"] not in ids:
-                raise InputError(f"a paragraph of {squad_json} is not in {corpus_jsonl}; regenerate beir_en/ from the same file")
-            pid = ids[paragraph["context"]]
-            for qa in paragraph["qas"]:
-                questions.append(XQuestion(qa["id"], qa["question"], tuple(a["text"] for a in qa["answers"]), pid))
-    return questions
+        return [question for article in data["data"] for paragraph in article["paragraphs"] for question in _questions(paragraph, ids)]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise InputError(f"cannot read XQuAD from {squad_json.parent} ({exc!r}); give the folder holding xquad.en.json and beir_en/") from None
+
+
+def _questions(paragraph: dict, ids: dict[str, str]) -> list[XQuestion]:
+    if paragraph["context"] not in ids:
+        raise InputError("a paragraph of xquad.en.json is not in beir_en/corpus.jsonl; regenerate beir_en/ from the same file")
+    pid = ids[paragraph["context"]]
+    return [XQuestion(qa["id"], qa["question"], tuple(a["text"] for a in qa["answers"]), pid) for qa in paragraph["qas"]]
 
 
 def score(question: XQuestion, answer, latency_ms: float) -> Row:

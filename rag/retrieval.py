@@ -35,9 +35,9 @@ class FusionSettings:
     """How hybrid search combines its two rankings; the defaults won on SciFact train."""
 
     method: str = "score"  # score: weighted sum of each score over that retriever's best | rrf: reciprocal ranks
-    rrf_k: int = 60
-    dense_weight: float = 0.65
-    bm25_weight: float = 0.35
+    rrf_k: int = 60  # rrf only: larger flattens the gap between top and lower ranks
+    dense_weight: float = 0.65  # share of the dense side; 0.6-0.7 all scored alike on SciFact train
+    bm25_weight: float = 0.35  # share of the BM25 side
 
     def __post_init__(self) -> None:
         if self.method not in FUSION_METHODS:

@@ -284,3 +284,6 @@ def test_xquad_limit_and_bad_folder(xquad_data: Path) -> None:
         xquad.main([str(xquad_data), "--limit", "0"], assistant=object())
     with pytest.raises(InputError, match="xquad.en.json"):
         xquad.main([str(xquad_data / "nowhere")], assistant=object())
+    (xquad_data / "beir_en" / "corpus.jsonl").write_text(json.dumps({"_id": "p0", "text": "another paragraph"}) + "\n")
+    with pytest.raises(InputError, match="not in beir_en/corpus.jsonl"):
+        xquad.main([str(xquad_data)], assistant=object())

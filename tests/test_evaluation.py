@@ -254,6 +254,8 @@ def test_abstaining_is_right_only_on_unanswerable_questions() -> None:
     assert judge(NONE, declined, [], 1.0).ok
     wrong = judge(QMAS, Answer(QMAS.question, "874? The documents do not say.", True, ()), [], 1.0)
     assert not wrong.matched and not wrong.correct and wrong.problems() == ["abstained", "evidence not retrieved"]
+    cited_abstention = judge(QMAS, Answer(QMAS.question, "Not sure.", True, (_citation(1, "003_x.txt", ROW),)), [], 1.0)
+    assert cited_abstention.citations[0].correct and not cited_abstention.cited
     answered = judge(NONE, Answer("?", "It is 100 dollars.", False, ()), [], 1.0)
     assert not answered.ok and answered.problems() == ["answered a question the documents cannot answer"]
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rag.errors import ConfigError
+from rag.errors import ConfigError, InputError
 from rag.index import Index
 from rag.ingest import index_documents
 from rag.loaders import load_paths
@@ -207,6 +207,20 @@ def test_recall_counts_relevant_documents_within_k() -> None:
 
 def test_chunks_map_to_documents_by_their_best_chunk() -> None:
     assert beir.documents_in_order(["d2", "d1", "d2", None, "d3", "d1"]) == ["d2", "d1", "d3"]
+
+
+def test_metrics_average_over_every_judged_query() -> None:
+    qrels = {"q1": {"a": 1}, "q2": {"b": 1}, "q3": {"c": 1}}
+    rankings = {"q1": ["a"], "q2": ["x", "b"]}  # q3 never ranked: it counts as 0
+    expected = (1 + 1 / math.log2(3) + 0) / 3
+    assert beir.mean_over_queries(beir.ndcg_at_k, rankings, qrels, 10) == pytest.approx(expected)
+
+
+def test_a_folder_without_qrels_is_refused_with_the_fix(tmp_path: Path) -> None:
+    (tmp_path / "corpus.jsonl").write_text("{}\n")
+    (tmp_path / "queries.jsonl").write_text("{}\n")
+    with pytest.raises(InputError, match="qrels/train.tsv is missing; give a BEIR folder"):
+        beir.check_folder(tmp_path, "train")
 
 
 def test_qrels_and_queries_are_read_from_beir_files(tmp_path: Path) -> None:

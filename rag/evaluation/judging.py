@@ -46,7 +46,8 @@ class QuestionResult:
 
     @property
     def cited(self) -> bool:
-        return any(c.correct for c in self.citations)
+        """At least one correct citation on an answer (an abstention supports nothing)."""
+        return not self.abstained and any(c.correct for c in self.citations)
 
     @property
     def ok(self) -> bool:
