@@ -91,11 +91,18 @@ def check_folder(folder: Path, split: str) -> None:
 
 def build_index(folder: Path, cache: Path, embedder: Embedder, embedder_key: str) -> Path:
     """Index corpus.jsonl into the cache, one index per embedder; unchanged records are not re-embedded."""
+    from rag.errors import IndexError_
     from rag.ingest import index_documents
     from rag.loaders import load_paths
 
     root = cache / f"{folder.resolve().name}.{embedder_key}"
-    report = index_documents(load_paths([str(folder.resolve() / "corpus.jsonl")]), root, embedder)
+    corpus = str(folder.resolve() / "corpus.jsonl")
+    try:
+        report = index_documents(load_paths([corpus]), root, embedder)
+    except IndexError_ as exc:
+        # A cache built by another version of the embedder (or damaged) is rebuilt, not a reason to stop.
+        print(f"rebuilding {root}: {exc}", file=sys.stderr)
+        report = index_documents(load_paths([corpus]), root, embedder, rebuild=True)
     print(f"index {root}: {report.chunks} chunks, {report.embedded} embedded in {report.seconds:.1f}s", file=sys.stderr)
     return root
 

@@ -67,7 +67,7 @@ class TermStats:
             for term in set(content_terms(text)):
                 self.df[term] = self.df.get(term, 0) + 1
             self.vocabulary.update(stem(w) for w in words(text))
-            self.ordinary.update(re.findall(r"\b[a-z][a-z\-]+\b", chunk.text))
+            self.ordinary.update(re.findall(r"(?<![\w-])[a-z][a-z\-]+\b", chunk.text))
 
     def knows(self, name: str) -> bool:
         """A name the corpus uses, allowing other forms of it ('Canadians' for 'Canada')."""
@@ -170,12 +170,23 @@ def _score(question: Question, units: list[EvidenceUnit], embed: EmbedFn, stats:
         typed = span is not None or question.kind in ("other", "list")
         score = DENSE_WEIGHT * float(dense) + COVERAGE_WEIGHT * coverage + 0.1 * typed - 0.01 * (unit.passage_rank - 1)
         score += 0.2 * (_label_matches(question, unit.text) if unit.chunk.kind != "table" else 0.0)
-        if question.kind == "person" and labelled(unit.text):
+        if question.kind == "person" and labelled(unit.text) and _asks_for_label(question, unit.text):
             score += 0.2
         if "total" in question.terms and unit.chunk.kind == "table" and row_label(unit.chunk).lower().startswith("total"):
             score += 0.15
         scored.append(replace(unit, dense=float(dense), coverage=coverage, typed=typed, score=score, span=span))
     return scored
+
+
+_ROLE_WORDS = {"author": ("wrote", "write", "written", "author", "authors"), "advisor": ("advis", "advisor", "adviser", "supervis")}
+
+
+def _asks_for_label(question: Question, text: str) -> bool:
+    """'Author: ...' answers who wrote something, not who holds some other post."""
+    label = text.split(":", 1)[0].strip().lower().rstrip("s")
+    cues = next((words_ for role, words_ in _ROLE_WORDS.items() if label.startswith(role)), (label,))
+    asked = question.text.lower()
+    return any(cue in asked for cue in cues)
 
 
 def _label_matches(question: Question, text: str) -> float:

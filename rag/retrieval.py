@@ -6,6 +6,7 @@ import math
 import re
 from collections.abc import Callable, Set
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import TYPE_CHECKING, Protocol
 
 from rag.bm25 import top_rows
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 
 CANDIDATES_PER_RESULT = 4
 MIN_CANDIDATES = 50
-DUPLICATE_JACCARD = 0.9
+DUPLICATE_JACCARD = Fraction(9, 10)  # exact, so the prefix filter and the check agree at the boundary
 FUSION_METHODS = ("score", "rrf")
 
 Ranking = list[tuple[int, float]]  # (row, score), best first

@@ -71,11 +71,15 @@ def _expansion(text: str, question: str) -> str | None:
 
 def _person(text: str, question: str, corpus_ordinary: set[str] = frozenset()) -> str | None:
     """A capitalised run that is a name: none of its words is also used as an ordinary word."""
-    ordinary = set(re.findall(r"\b[a-z][a-z\-]+\b", text)) | corpus_ordinary
+    ordinary = set(re.findall(r"(?<![\w-])[a-z][a-z\-]+\b", text)) | corpus_ordinary
+    asked = {w.lower() for w in re.findall(r"[A-Za-z\-]+", question)}
     for match in _PERSON.finditer(text):
-        name = match.group(0)
+        words = match.group(0).split()
+        while words and words[0].lower() in asked:
+            words = words[1:]  # "Welfare Ho Kai-ming": the end of the role asked about, then the name
+        name = " ".join(words)
         parts = re.split(r"[ -]", name)
-        if name in question or _ORGANISATION.search(name) or set(name.split()) & set(question.split()):
+        if not name or (len(words) < 2 and "-" not in name) or _ORGANISATION.search(name) or {w.lower() for w in words} & asked:
             continue
         if any(p.lower() in ordinary or p.lower() in STOPWORDS for p in parts) or len(name.split()) > 4:
             continue

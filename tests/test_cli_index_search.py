@@ -4,6 +4,7 @@ shape, one-line errors, and --help on every command."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -36,7 +37,7 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A folder with a copy of the seeds, the fake embedder selected."""
     shutil.copytree(SEEDS, tmp_path / "seeds")
     monkeypatch.chdir(tmp_path)
-    for name in [n for n in __import__("os").environ if n.startswith("RAG_")]:
+    for name in [n for n in os.environ if n.startswith("RAG_")]:
         monkeypatch.delenv(name)
     monkeypatch.setitem(embedding.EMBEDDERS, "fake", FakeEmbedder)
     monkeypatch.setenv("RAG_EMBEDDER", "fake")
@@ -109,15 +110,23 @@ def test_search_without_a_query_is_one_line_and_fails(app, workdir: Path) -> Non
     assert len(result.stderr.strip().splitlines()) == 1 and "give a query" in result.stderr
 
 
+def _command_paths(command, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    paths = []
+    for name, sub in sorted(getattr(command, "commands", {}).items()):
+        paths.append((*prefix, name))
+        paths.extend(_command_paths(sub, (*prefix, name)))
+    return paths
+
+
 def test_help_works_on_every_command(app) -> None:
-    names = sorted(typer.main.get_command(app).commands)
-    assert {"index", "search"} <= set(names)
+    paths = _command_paths(typer.main.get_command(app))
+    assert {("index",), ("search",)} <= set(paths)
     top = CliRunner().invoke(app, ["--help"], env={"COLUMNS": "200"})
-    assert top.exit_code == 0 and all(name in top.stdout for name in names)
-    for name in names:
-        result = CliRunner().invoke(app, [name, "--help"], env={"COLUMNS": "200"})
-        assert result.exit_code == 0, (name, result.output)
-        assert "Usage:" in result.stdout and name in result.stdout
+    assert top.exit_code == 0 and all(path[0] in top.stdout for path in paths)
+    for path in paths:
+        result = CliRunner().invoke(app, [*path, "--help"], env={"COLUMNS": "200"})
+        assert result.exit_code == 0, (path, result.output)
+        assert "Usage:" in result.stdout and path[-1] in result.stdout
 
 
 def _rag_executable() -> list[str]:
@@ -130,7 +139,7 @@ def _rag_executable() -> list[str]:
 @pytest.mark.slow
 def test_the_real_command_indexes_and_finds_the_launch_date(tmp_path: Path) -> None:
     shutil.copytree(SEEDS, tmp_path / "seeds")
-    env = {k: v for k, v in __import__("os").environ.items() if not k.startswith("RAG_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
 
     def run(*args: str) -> subprocess.CompletedProcess:
         return subprocess.run([*_rag_executable(), *args], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)

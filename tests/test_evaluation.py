@@ -333,7 +333,9 @@ def test_thresholds_load_and_check(tmp_path: Path) -> None:
 
 def test_the_bundled_thresholds_load() -> None:
     bar = load_thresholds(ROOT / "eval" / "thresholds.toml")
-    assert bar.minimums["correct_and_cited"] >= 0.85 and bar.maximums["wrong_abstention"] <= 0.10
+    needed = {"correct_and_cited", "citation_recall", "abstain_recall", "hit_at_k"}
+    assert needed <= set(bar.minimums) and "wrong_abstention" in bar.maximums
+    assert all(0 < value <= 1 for value in bar.minimums.values())
 
 
 @pytest.mark.parametrize(

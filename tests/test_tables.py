@@ -168,3 +168,15 @@ def test_html_table_rows_carry_heading_caption_and_column_names() -> None:
     assert sunday.text == "Central Library > Hours: Opens and Closes by Day, Sunday closed"
     assert adult.text == "Table 3: Loans per member, Adult: Books 12"
     assert (saturday.line_start, sunday.line_start) == (5, 6) and adult.line_start == 9
+
+
+def test_markdown_table_without_outer_pipes_and_with_an_escaped_pipe() -> None:
+    text = "## Limits\n\nName | Value\n--- | ---\nsize \\| weight | 5 kg\nlength | 2 m\n"
+    first, second = _table_rows(markdown_blocks(text), title="Guide", source="guide.md")
+    assert first.text == "Limits: Value by Name, size | weight: Value 5 kg"
+    assert (second.text, second.line_start) == ("Limits: Value by Name, length: Value 2 m", 6)
+
+
+def test_a_pipe_line_over_a_setext_underline_is_not_a_table() -> None:
+    blocks = markdown_blocks("Cats | dogs\n---\n\nText.\n")
+    assert [b.kind for b in blocks] == ["heading", "text"]

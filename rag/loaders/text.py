@@ -25,7 +25,7 @@ _LABEL_MAX_CHARS = 40
 def text_blocks(text: str) -> list[Block]:
     lines = text.splitlines()
     tables = {t.first_line: t for t in find_tables(lines)}
-    width = _wrap_width(lines)
+    starts, width = set(tables), _wrap_width(lines)
     blocks: list[Block] = []
     i = 0
     while i < len(lines):
@@ -33,7 +33,7 @@ def text_blocks(text: str) -> list[Block]:
             blocks.extend(_text_table(lines, tables[i]))
             i = tables[i].last_line + 1
         else:
-            i = _take_paragraph(lines, i, blocks, set(tables), width)
+            i = _take_paragraph(lines, i, blocks, starts, width)
     return blocks
 
 
@@ -76,7 +76,7 @@ def _continues(previous_line: str, line: str, width: int) -> bool:
 def markdown_blocks(text: str) -> list[Block]:
     lines = text.splitlines()
     blocks: list[Block] = []
-    i = _skip_front_matter(lines, blocks)
+    i = _take_front_matter(lines, blocks)
     while i < len(lines):
         i = _take_markdown(lines, i, blocks)
     return blocks
@@ -101,7 +101,7 @@ def _take_markdown(lines: list[str], i: int, blocks: list[Block]) -> int:
     return _take_md_paragraph(lines, i, blocks)
 
 
-def _skip_front_matter(lines: list[str], blocks: list[Block]) -> int:
+def _take_front_matter(lines: list[str], blocks: list[Block]) -> int:
     """YAML front matter between '---' lines is kept as one line of 'key: value' text."""
     if not lines or lines[0].strip() != "---":
         return 0
