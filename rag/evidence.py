@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
+from rag.aliases import Aliases, defined_acronyms
 from rag.question import Question
 from rag.sentences import split_sentences
 from rag.spans import find_span, labelled
@@ -62,19 +63,31 @@ class TermStats:
         self.df: dict[str, int] = {}
         self.vocabulary: set[str] = set()
         self.ordinary: set[str] = set()  # words the corpus also writes in lower case: not names
+        defined: dict[str, str] = {}
+        by_source: dict[str, set[str]] = {}
         for chunk in chunks:
             text = chunk.text + " " + chunk.title
+            defined.update(defined_acronyms(text))
             for term in set(content_terms(text)):
                 self.df[term] = self.df.get(term, 0) + 1
-            self.vocabulary.update(stem(w) for w in words(text))
+            stems = {stem(w) for w in words(text)}
+            self.vocabulary.update(stems)
+            by_source.setdefault(chunk.source, set()).update(stems)
             self.ordinary.update(re.findall(r"(?<![\w-])[a-z][a-z\-]+\b", chunk.text))
+        self.aliases = Aliases(defined)
+        self.source_terms = {source: self.aliases.close(terms) for source, terms in by_source.items()}
 
     def knows(self, name: str) -> bool:
         """A name the corpus uses, allowing other forms of it ('Canadians' for 'Canada')."""
-        if name in self.vocabulary:
+        if name in self.vocabulary or self.aliases.known_through(name, self.vocabulary):
             return True
         prefix = name[:5]
         return len(name) >= 5 and any(word.startswith(prefix) for word in self.vocabulary)
+
+    def mentions(self, source: str, name: str) -> bool:
+        """The document uses the name or another form of it ('Canadians' for 'Canada')."""
+        terms = self.source_terms.get(source, set())
+        return name in terms or (len(name) >= 5 and any(term.startswith(name[:5]) for term in terms))
 
     def idf(self, term: str) -> float:
         return math.log((self.total + 1) / (self.df.get(term, 0) + 0.5)) + 1.0
@@ -120,7 +133,7 @@ def select(question: Question, passages: Sequence[Passage], embed: EmbedFn, stat
         return Selection(question, (), f"no document mentions {', '.join(absent)}")
     units = _score(question, units, embed, stats)
     labels, columns = _table_vocabulary(units, table_rows)
-    eligible = [u for u in units if _covers_required(question, u, labels, columns)]
+    eligible = [u for u in units if _covers_required(question, u, labels, columns, stats)]
     if question.kind in TYPED_KINDS:
         eligible = [u for u in eligible if u.span]
     if question.superlative:
@@ -203,17 +216,20 @@ def _label_matches(question: Question, text: str) -> float:
 def _coverage(question: Question, unit: EvidenceUnit, stats: TermStats) -> float:
     if not question.terms:
         return 0.0
-    found = set(content_terms(unit.text))
+    found = stats.aliases.close(content_terms(unit.text))
     # The title says what the whole document is about, so it supports a sentence only half as much.
-    context = set(content_terms(unit.chunk.title + " " + unit.chunk.heading))
+    context = stats.aliases.close(content_terms(unit.chunk.title + " " + unit.chunk.heading))
     total = sum(stats.idf(t) for t in question.terms)
     weight = {t: 1.0 if t in found else 0.5 if t in context else 0.0 for t in question.terms}
     return sum(stats.idf(t) * weight[t] for t in question.terms) / total
 
 
-def _covers_required(question: Question, unit: EvidenceUnit, all_labels: set[str] = frozenset(), all_columns: set[str] = frozenset()) -> bool:
+def _covers_required(question: Question, unit: EvidenceUnit, all_labels: set[str] = frozenset(),
+                     all_columns: set[str] = frozenset(), stats: TermStats | None = None) -> bool:
     """Years and names in the question must stand in the evidence or its passage."""
     text = join_digit_groups(unit.text)
+    if stats is not None and not _document_fits(question, unit, stats):
+        return False
     if unit.chunk.kind == "table":
         label = row_label(unit.chunk)
         asks_total = "total" in question.terms
@@ -224,6 +240,19 @@ def _covers_required(question: Question, unit: EvidenceUnit, all_labels: set[str
     elif any(y not in text for y in question.years):
         return False
     return True
+
+
+MIN_NAMES_IN_DOCUMENT = 0.5
+
+
+def _document_fits(question: Question, unit: EvidenceUnit, stats: TermStats) -> bool:
+    """A row of the QMAS table says nothing about the ASMTP, however similar the words:
+    most of the names a question gives must be in the evidence's own document (a
+    question joining two documents names things from both)."""
+    if not question.names:
+        return True
+    mentioned = sum(stats.mentions(unit.chunk.source, name) for name in question.names)
+    return mentioned / len(question.names) >= MIN_NAMES_IN_DOCUMENT
 
 
 def _table_vocabulary(units: list[EvidenceUnit], table_rows) -> tuple[set[str], set[str]]:
@@ -241,7 +270,10 @@ def _row_fits(question: Question, row: Chunk, labels: set[str], columns: set[str
     and the quantity asked for (applications, quotas) is one of its columns."""
     asked = set(question.terms)
     own_label = set(content_terms(row_label(row)))
-    named = {n for n in question.names if n in labels}
+    own_header = set(content_terms(row.title + " " + " ".join(row.columns)))
+    # "IT and telecommunications applicants in 2021": a label of another row or table
+    # names a different entity, so a year row cannot answer it.
+    named = {t for t in asked if t in labels and t not in own_header} | {n for n in question.names if n in labels}
     if named and not named <= own_label:
         return False
     wanted = asked & columns

@@ -29,6 +29,7 @@ _AUXILIARIES = frozenset("is was are were does did do has have had can could wil
 _DETERMINERS = frozenset("the a an this that these those its their his her".split())
 _BREAKS = frozenset("of at for in on to from by with about under during before after that who which does did do is was are were has have".split())
 # Nouns that name the kind of answer rather than its subject; they need not appear in the evidence.
+_MODIFIERS = frozenset("full calendar whole single other new old main top named specific particular".split())
 GENERIC_FOCUS = frozenset("name names number numbers date year years time day month title role roles position job share percentage proportion amount total figure type kind way ways reason reasons term terms one thing things part".split())
 
 
@@ -75,6 +76,9 @@ def _focus(text: str) -> str | None:
         return None
     i = start + 1
     if lowered[start] == "which" and i < len(lowered) and lowered[i] not in _AUXILIARIES:
+        # "which named industry", "which full year": the noun comes after its modifiers.
+        while i + 1 < len(lowered) and (lowered[i].endswith("ed") or lowered[i] in _MODIFIERS) and lowered[i + 1] not in _BREAKS:
+            i += 1
         word = lowered[i]
         return None if word in GENERIC_FOCUS else stem(word)
     if i < len(lowered) and lowered[i] in _AUXILIARIES:

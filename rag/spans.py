@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 _PERCENT = re.compile(r"\d+(?:\.\d+)?\s*(?:%|percent\b|per cent\b)")
 _DATE = re.compile(
     r"\b\d{1,4}/\d{1,2}/\d{2,4}\b|\b(?:January|February|March|April|May|June|July|August|September|October|November|December)"
-    r"(?:\s+\d{1,2})?(?:,?\s+\d{4})?|\b(?:late |early |mid-)?(?:1[89]\d\d|20\d\d)s?\b"
+    r"(?:\s+\d{1,2}\b)?(?:,?\s+\d{4})?|\b(?:late |early |mid-)?(?:1[89]\d\d|20\d\d)s?\b"
 )
 _NUMBER = re.compile(r"\b\d[\d,.\u00a0 ]*\d\b|\b\d\b")
 _PERSON = re.compile(r"\b[A-Z][a-z]+(?:[ -][A-Z][a-z]+)*(?:[ -][A-Z][a-z]+-[a-z]+|\s+[A-Z][a-z]+)")
@@ -37,7 +37,7 @@ def find_span(question: Question, unit: EvidenceUnit, ordinary: set[str] = froze
     if question.kind == "time":
         return _first(_TIME, text)
     if question.kind == "date":
-        return _first(_DATE, text, exclude=question.text) or _first(_TIME, text)
+        return _date(text, question.text)
     if question.kind == "number":
         return _first_number(text, question.text)
     if question.kind == "person":
@@ -64,7 +64,8 @@ def _expansion(text: str, question: str) -> str | None:
             for start in range(len(words_)):
                 candidate = words_[start:]
                 initials = "".join(w[0] for w in candidate if w[0].isupper())
-                if initials == acronym:
+                # "Hong Kong Talent Engage Office (HKTE)": a trailing generic word may go unabbreviated.
+                if initials == acronym or (initials[:-1] == acronym and len(acronym) >= 3):
                     return " ".join(candidate)
     return None
 
@@ -85,6 +86,20 @@ def _person(text: str, question: str, corpus_ordinary: set[str] = frozenset()) -
             continue
         return name
     return None
+
+
+_MONTH = re.compile(r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December)\b(?:\s+\d{1,2}\b)?(?:,?\s+\d{4})?")
+_YEAR_SPAN = re.compile(r"\b(?:late |early |mid-)?(?:1[89]\d\d|20\d\d)s?\b")
+
+
+def _date(text: str, question: str) -> str | None:
+    """The date form asked for: a month for 'which month', a year for 'which year'."""
+    asked = question.lower()
+    if re.search(r"\b(what|which|in) month\b", asked):
+        return _first(_MONTH, text, exclude=question)
+    if re.search(r"\b(what|which|in) year\b", asked):
+        return _first(_YEAR_SPAN, text, exclude=question) or _first(_DATE, text, exclude=question)
+    return _first(_DATE, text, exclude=question) or _first(_TIME, text)
 
 
 def _first(pattern: re.Pattern, text: str, exclude: str = "") -> str | None:

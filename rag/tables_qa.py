@@ -84,6 +84,9 @@ def _table_covers(question: Question, rows: list[Chunk]) -> bool:
     if not terms:
         return True
     table_words = set(content_terms(rows[0].text)) | {t for r in rows for t in content_terms(row_label(r))}
+    focus = LABEL_SYNONYMS.get(question.focus or "", question.focus)
+    if focus and focus not in _SUPERLATIVE_WORDS and focus not in table_words:
+        return False  # "the maximum age": the table has no ages
     return sum(t in table_words for t in terms) / len(terms) >= MIN_TABLE_COVERAGE
 
 

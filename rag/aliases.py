@@ -1,0 +1,74 @@
+"""Other names for the same thing: acronyms the documents define ("Hong Kong Talent
+Engage Office (HKTE)") and a few common ones they use without defining (LegCo)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from rag.text_match import content_terms, stem
+
+# Names people write in questions for what the documents spell out another way.
+COMMON = {
+    "LegCo": ("Legislative Council",),
+    "HK": ("Hong Kong",),
+    "HKSAR": ("Hong Kong",),
+    "SAR": ("Hong Kong",),
+    "PRC": ("China",),
+    "Beijing": ("China", "central government", "Chinese government"),
+    "ICT": ("information and communication technology",),
+    "CE": ("Chief Executive",),
+    "ImmD": ("Immigration Department",),
+}
+
+_DEFINED = re.compile(r"((?:[A-Z][\w’'-]*\s+(?:(?:of|for|and|the|in|on)\s+)?){1,8})\(\s*(?:the\s+)?([A-Z][A-Za-z]{1,9})s?\s*\)")
+
+
+def defined_acronyms(text: str) -> dict[str, str]:
+    """'Quality Migrant Admission Scheme (QMAS)' -> {'QMAS': 'Quality Migrant Admission Scheme'}."""
+    found = {}
+    for match in _DEFINED.finditer(text):
+        words = match.group(1).split()
+        acronym = match.group(2)
+        for start in range(len(words)):
+            initials = "".join(w[0] for w in words[start:] if w[0].isupper())
+            if initials == acronym.upper() or (initials[:-1] == acronym.upper() and len(acronym) >= 3):
+                found[acronym] = " ".join(words[start:])
+                break
+    return found
+
+
+class Aliases:
+    """Stemmed term -> alternative sets of stemmed terms that mean the same."""
+
+    def __init__(self, defined: dict[str, str] | None = None) -> None:
+        self.expansions: dict[str, list[frozenset[str]]] = {}
+        for short, longs in COMMON.items():
+            for long in longs:
+                self._add(short, long)
+        for short, long in (defined or {}).items():
+            self._add(short, long)
+
+    def _add(self, short: str, long: str) -> None:
+        key, terms = stem(short), frozenset(content_terms(long))
+        if terms and key not in terms:
+            self.expansions.setdefault(key, []).append(terms)
+            # The acronym stands for the long form just as the long form stands for it.
+            for term in terms:
+                if len(terms) == 1:
+                    self.expansions.setdefault(term, []).append(frozenset({key}))
+
+    def close(self, terms: Iterable[str]) -> set[str]:
+        """The terms, plus every alias they spell out in full or abbreviate."""
+        found = set(terms)
+        for key, alternatives in self.expansions.items():
+            if key in found:
+                for alternative in alternatives:
+                    found |= alternative
+            elif any(alternative <= found for alternative in alternatives):
+                found.add(key)
+        return found
+
+    def known_through(self, term: str, vocabulary: set[str]) -> bool:
+        """A name the documents never use but whose long form they do."""
+        return any(alternative <= vocabulary for alternative in self.expansions.get(term, ()))

@@ -1,0 +1,56 @@
+"""Other names for the same thing, and the typed span a question asks for."""
+
+from __future__ import annotations
+
+from rag.aliases import Aliases, defined_acronyms
+from rag.question import analyse
+from rag.spans import _date, _expansion
+from rag.text_match import content_terms
+
+SEED_SENTENCE = "the Hong Kong Talent Engage Office (HKTE) will hold promotional events"
+
+
+def test_defined_acronyms_allow_an_unabbreviated_trailing_word():
+    found = defined_acronyms(SEED_SENTENCE + ". The Quality Migrant Admission Scheme (QMAS) began in 2006.")
+    assert found == {"HKTE": "Hong Kong Talent Engage Office", "QMAS": "Quality Migrant Admission Scheme"}
+
+
+def test_a_lowercase_parenthesis_is_no_acronym():
+    assert defined_acronyms("the scheme (see below) was popular") == {}
+
+
+def test_acronym_and_long_form_stand_for_each_other():
+    aliases = Aliases(defined_acronyms(SEED_SENTENCE))
+    assert {"hong", "kong", "talent", "engag", "offic"} <= aliases.close(content_terms("HKTE director Anthony Lau"))
+    assert "hkte" in aliases.close(content_terms("the Hong Kong Talent Engage Office"))
+    assert "hkte" not in aliases.close(content_terms("the Hong Kong office"))
+
+
+def test_common_aliases_are_known_through_their_long_form():
+    aliases = Aliases()
+    vocabulary = set(content_terms("the Legislative Council met"))
+    assert aliases.known_through("legco", vocabulary)
+    assert not aliases.known_through("legco", set(content_terms("the council met")))
+
+
+def test_what_an_acronym_stands_for_with_a_trailing_generic_word():
+    assert _expansion(SEED_SENTENCE, "What does HKTE stand for?") == "Hong Kong Talent Engage Office"
+
+
+def test_month_question_gets_the_month_not_the_year():
+    sentence = "the annual quota was increased in 2020, and in October 2021 it was doubled to 4 000"
+    assert _date(sentence, "In which month did the quota double to 4 000?") == "October 2021"
+    assert _date(sentence, "In which year was the quota increased?") == "2020"
+
+
+def test_maximum_age_is_not_a_superlative_over_a_table_of_counts():
+    from rag.tables_qa import superlative_row
+    from rag.types import Chunk
+
+    def row(label: str, value: str) -> Chunk:
+        return Chunk(id=label, source="s.txt", title="QMAS", text=f"QMAS: Applications by Year, {label}: Applications Received {value}",
+                     kind="table", columns=("Year", "Applications Received"), cells=(label, value), table_id="t")
+
+    rows = [row("2019", "5 896"), row("2020", "3 966")]
+    assert superlative_row(analyse("Which year had the most QMAS applications received?"), rows).cells[0] == "2019"
+    assert superlative_row(analyse("What is the maximum age for QMAS applicants?"), rows) is None
