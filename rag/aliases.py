@@ -19,6 +19,9 @@ COMMON = {
     "ICT": ("information and communication technology",),
     "CE": ("Chief Executive",),
     "ImmD": ("Immigration Department",),
+    "app": ("platform", "social media", "application"),
+    "weekday": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+    "city": ("Hong Kong", "Beijing", "Shanghai", "Shenzhen", "Guangzhou", "Taipei", "Singapore"),
 }
 
 _DEFINED = re.compile(r"((?:[A-Z][\w’'-]*\s+(?:(?:of|for|and|the|in|on)\s+)?){1,8})\(\s*(?:the\s+)?([A-Z][A-Za-z]{1,9})s?\s*\)")

@@ -65,6 +65,7 @@ class TermStats:
         self.ordinary: set[str] = set()  # words the corpus also writes in lower case: not names
         defined: dict[str, str] = {}
         by_source: dict[str, set[str]] = {}
+        texts: dict[str, list[str]] = {}
         for chunk in chunks:
             text = chunk.text + " " + chunk.title
             defined.update(defined_acronyms(text))
@@ -73,8 +74,11 @@ class TermStats:
             stems = {stem(w) for w in words(text)}
             self.vocabulary.update(stems)
             by_source.setdefault(chunk.source, set()).update(stems)
+            texts.setdefault(chunk.source, []).append(text)
             self.ordinary.update(re.findall(r"(?<![\w-])[a-z][a-z\-]+\b", chunk.text))
         self.aliases = Aliases(defined)
+        self.defined = defined
+        self.source_text = {source: " ".join(" ".join(parts).lower().split()) for source, parts in texts.items()}
         self.source_terms = {source: self.aliases.close(terms) for source, terms in by_source.items()}
 
     def knows(self, name: str) -> bool:
@@ -83,6 +87,13 @@ class TermStats:
             return True
         prefix = name[:5]
         return len(name) >= 5 and any(word.startswith(prefix) for word in self.vocabulary)
+
+    def has_phrase(self, source: str, phrase: str) -> bool:
+        """'Top Talent Pass' as a whole, or the acronym the documents define for it."""
+        text = self.source_text.get(source, "")
+        return phrase.lower() in text or any(
+            long.lower().startswith(phrase.lower()) and short.lower() in text for short, long in self.defined.items()
+        )
 
     def mentions(self, source: str, name: str) -> bool:
         """The document uses the name or another form of it ('Canadians' for 'Canada')."""
@@ -228,7 +239,7 @@ def _covers_required(question: Question, unit: EvidenceUnit, all_labels: set[str
                      all_columns: set[str] = frozenset(), stats: TermStats | None = None) -> bool:
     """Years and names in the question must stand in the evidence or its passage."""
     text = join_digit_groups(unit.text)
-    if stats is not None and not _document_fits(question, unit, stats):
+    if stats is not None and not (_document_fits(question, unit, stats) and _names_the_kind(question, unit, stats)):
         return False
     if unit.chunk.kind == "table":
         label = row_label(unit.chunk)
@@ -249,10 +260,22 @@ def _document_fits(question: Question, unit: EvidenceUnit, stats: TermStats) -> 
     """A row of the QMAS table says nothing about the ASMTP, however similar the words:
     most of the names a question gives must be in the evidence's own document (a
     question joining two documents names things from both)."""
+    if not all(stats.has_phrase(unit.chunk.source, phrase) for phrase in question.phrases):
+        return False
     if not question.names:
         return True
     mentioned = sum(stats.mentions(unit.chunk.source, name) for name in question.names)
     return mentioned / len(question.names) >= MIN_NAMES_IN_DOCUMENT
+
+
+def _names_the_kind(question: Question, unit: EvidenceUnit, stats: TermStats) -> bool:
+    """'Which political party ...': documents that never speak of a party cannot say
+    which one (a country is often named without the word 'country', so a kind the
+    documents do speak of is not required in the passage itself)."""
+    if not question.which or question.kind in TYPED_KINDS:
+        return True
+    kind = question.which
+    return kind in stats.vocabulary or stats.aliases.known_through(kind, stats.vocabulary)
 
 
 def _table_vocabulary(units: list[EvidenceUnit], table_rows) -> tuple[set[str], set[str]]:

@@ -13,7 +13,7 @@ _KINDS = (
     ("number", r"\bhow (many|much)\b|\b(what|which) (number|amount|total|figure|quota)\b|\bnumber of\b|\bhow large\b"),
     ("acronym", r"\bstands? for\b|\babbreviation\b|\bfull (name|form)\b|^\s*(?i:what) (is|are|was|were) (the |an? )?[A-Z]{2,}s?(\?|\s+(in|according|mentioned|referred|short)\b)|\b(?i:what does) [A-Z]{2,}\b"),
     ("time", r"\b(what|which) time\b|\bat what time\b|\bwhat hour\b"),
-    ("date", r"\bwhen\b|\b(what|which) (year|date|day|month)\b|\bin what year\b|\bon what (date|day)\b|\bsince when\b"),
+    ("date", r"\bwhen\b|\b(what|which) (year|date|day|month|decade)\b|\bin what year\b|\bon what (date|day)\b|\bsince when\b"),
     ("person", r"^\s*(who|whom|whose)\b|\bname of the (person|chief|director|secretary|minister|official|head|author|chair)|\b(which|what) (person|official|minister|legislator|lawmaker|author|advisor|adviser|director|secretary)\b|\bwho\b"),
 )
 _LIST = re.compile(r"^\s*(which|what|list|name)\b.*\b(roles|regions|segments|schemes|areas|factors|professions|sectors|industries|countries|places|benefits|levels|topics|keywords|methods|channels|issues|obstacles|goals|means|elements|types|sub-sectors|technologies|parts|reasons)\b", re.I)
@@ -42,6 +42,8 @@ class Question:
     names: tuple[str, ...]  # capitalised words that must be covered by the evidence
     superlative: str | None  # "max" | "min"
     focus: str | None = None  # stem of the noun asked about ("fee" in "What is the QMAS application fee?")
+    phrases: tuple[str, ...] = ()  # multi-word names that must stand together ("Top Talent Pass")
+    which: str | None = None  # stem of the kind asked for in "which party ...", "in which city ..."
 
     @property
     def is_list(self) -> bool:
@@ -64,7 +66,37 @@ def analyse(text: str) -> Question:
         names=_names(text),
         superlative=superlative,
         focus=None if kind == "acronym" else _focus(text),
+        phrases=_phrases(text),
+        which=_which(text),
     )
+
+
+def _which(text: str) -> str | None:
+    """The noun right after 'which' (past modifiers), when it names a kind of thing."""
+    match = re.search(r"\bwhich\s+((?:[a-z-]+\s+){0,3}?[a-z-]+)\s+(?:is|was|are|were|does|did|do|has|had|have|got|appears?|held|hosted|added|made)\b", text, re.I)
+    if not match:
+        return None
+    # "which areas of expertise": the kind is the head before "of".
+    noun = match.group(1).lower().split(" of ")[0].split()[-1]
+    return None if noun in GENERIC_FOCUS or noun in _MODIFIERS else stem(noun)
+
+
+_PHRASE = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+){2,}")
+_PHRASE_TAIL = frozenset("Scheme Office Programme Program Plan Pass".split())
+
+
+def _phrases(text: str) -> tuple[str, ...]:
+    """Runs of three or more capitalised words name one thing; a document that has
+    each word apart ("top", "talent", "pass") does not mention it."""
+    body = text.split(None, 1)[1] if len(text.split(None, 1)) == 2 else ""
+    found = []
+    for match in _PHRASE.finditer(body):
+        words_ = [w for w in match.group(0).split() if w not in _NOT_NAMES]
+        if words_ and words_[-1] in _PHRASE_TAIL:
+            words_.pop()  # "Top Talent Pass Scheme" is also written "Top Talent Pass"
+        if len(words_) >= 2:
+            found.append(" ".join(words_))
+    return tuple(found)
 
 
 def _focus(text: str) -> str | None:

@@ -39,9 +39,10 @@ def find_span(question: Question, unit: EvidenceUnit, ordinary: set[str] = froze
     if question.kind == "date":
         return _date(text, question.text)
     if question.kind == "number":
-        return _first_number(text, question.text)
+        return _counted_number(text, question.text)
     if question.kind == "person":
-        return labelled(text) or _person(text, question.text, ordinary)
+        name = labelled(text) or _person(text, question.text, ordinary)
+        return name if name and _holds_role(text, name, question.text) else None
     if question.kind == "acronym":
         return _expansion(text, question.text)
     return None
@@ -107,6 +108,46 @@ def _first(pattern: re.Pattern, text: str, exclude: str = "") -> str | None:
         if match.group(0).strip() and match.group(0) not in exclude:
             return match.group(0).strip()
     return None
+
+
+_HOW_MANY = re.compile(r"\bhow many ((?:[\w-]+\s+){0,3}?[\w-]+?)\s+(?:were|was|are|is|have|has|had|did|do|does|went|came|got|applied|from|in|under|had|will|would|could|can)\b", re.I)
+# Counted nouns general enough that any count of people may answer them.
+_PEOPLE = frozenset("people persons individuals talents professionals applicants migrants".split())
+
+
+def counted_noun(question: str) -> str | None:
+    """'How many mainland professionals were admitted' -> 'professionals'."""
+    match = _HOW_MANY.search(question)
+    return match.group(1).split()[-1].lower() if match else None
+
+
+def _counted_number(text: str, question: str) -> str | None:
+    """'How many X': a number that counts X ('56 semi-structured interviews' counts
+    interviews, not professionals); a question without a clear noun takes the first count."""
+    noun = counted_noun(question)
+    if noun is None:
+        return _first_number(text, question)
+    for match in _NUMBER.finditer(text):
+        value = _first_number(match.group(0), question)
+        following = re.findall(r"[A-Za-z][\w-]*", text[match.end():])[:3]
+        if value and any(w.lower()[:5] == noun[:5] for w in following):
+            return value
+    return None
+
+
+def _holds_role(text: str, name: str, question: str) -> bool:
+    """'Who is the Director of Immigration?' is answered by a name next to that title,
+    not by any name in a sentence that mentions the title."""
+    match = re.match(r"^\s*who (?:is|was) (?:the |hong kong's |the current )?(.+?)\??$", question, re.I)
+    if not match:
+        return True
+    # The head of the title: "Director" in "Director of Immigration".
+    head = re.split(r"\s+(?:of|for|at|in)\s+", match.group(1), maxsplit=1)[0].split()
+    if not head:
+        return True
+    at = text.find(name)
+    window = text[max(0, at - 40): at + len(name) + 40].lower()
+    return head[-1].lower()[:5] in window
 
 
 def _first_number(text: str, question: str) -> str | None:

@@ -54,3 +54,30 @@ def test_maximum_age_is_not_a_superlative_over_a_table_of_counts():
     rows = [row("2019", "5 896"), row("2020", "3 966")]
     assert superlative_row(analyse("Which year had the most QMAS applications received?"), rows).cells[0] == "2019"
     assert superlative_row(analyse("What is the maximum age for QMAS applicants?"), rows) is None
+
+
+def test_a_count_must_count_what_was_asked():
+    from rag.spans import _counted_number, counted_noun
+
+    question = "How many mainland professionals were admitted under the ASMTP?"
+    assert counted_noun(question) == "professionals"
+    assert _counted_number("56 semi-structured interviews with migrated professionals", question) is None
+    assert _counted_number("a total of 9 131 professionals were admitted", question) == "9 131"
+    assert _counted_number("it drew on 56 interviews", "How many were there?") == "56"
+
+
+def test_who_holds_a_title_is_the_name_beside_it():
+    from rag.spans import _holds_role
+
+    question = "Who is the Director of Immigration?"
+    assert not _holds_role("Having consulted the Immigration Department (ImmD), Dr the Hon Johnny Ng asked", "Johnny Ng", question)
+    assert _holds_role("HKTE director Anthony Lau Chun-hon replied", "Anthony Lau Chun-hon", "Who is the director of the HKTE?")
+    assert _holds_role("Ho Kai-ming said", "Ho Kai-ming", "Who said the office would open?")  # no title asked
+
+
+def test_multi_word_names_and_which_kinds():
+    question = analyse("When was the Top Talent Pass Scheme launched?")
+    assert question.phrases == ("Top Talent Pass",)
+    assert analyse("Which political party does Lam Chun-Sing belong to?").which == "parti"
+    assert analyse("Which areas of expertise did the review cover?").which == "area"
+    assert analyse("Which type of upgrading is the state strong at?").which is None

@@ -57,6 +57,19 @@ def test_unanswerable_questions_abstain(extractive, question):
     assert answer.text.startswith("The documents do not contain the answer")
 
 
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("What does HKTE stand for?", "hong kong talent engage office"),  # the acronym the documents define
+        ("Who replied to the LegCo question on QMAS?", "tang ping-keung"),  # LegCo is the Legislative Council
+        ("In which month did the Chief Executive announce doubling the QMAS quota to 4 000?", "october"),
+    ],
+)
+def test_other_names_and_date_forms(extractive, question, expected):
+    answer = extractive.ask(question)
+    assert expected in answer.text.lower(), answer.text
+
+
 def test_local_generator_streams_pieces(local):
     pieces = [p for p in local.stream("Who is Hong Kong's Under Secretary for Labour and Welfare?") if isinstance(p, str)]
     assert pieces, "the local model produced no tokens"

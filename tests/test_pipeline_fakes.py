@@ -60,6 +60,17 @@ def test_absent_country_abstains(fake_index):
     assert assistant.ask("How many QMAS quotas were allotted to applicants from Japan?").abstained
 
 
+@pytest.mark.parametrize("question", [
+    "When was the Top Talent Pass Scheme launched?",  # every word is in the QMAS reply, the scheme is not
+    "Which political party does Lam Chun-Sing belong to?",  # no document speaks of parties
+    "How many QMAS quotas went to IT and telecommunications applicants in 2021 alone?",  # no such row
+    "What is the maximum age for QMAS applicants?",  # the tables hold counts, not ages
+])
+def test_look_alike_questions_abstain(fake_index, question):
+    assistant, _ = _assistant(fake_index)
+    assert assistant.ask(question).abstained
+
+
 def test_superlative_reads_the_whole_table(fake_index):
     assistant, _ = _assistant(fake_index)
     answer = assistant.ask("Which industry was allotted the fewest QMAS quotas?")
