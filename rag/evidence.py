@@ -198,8 +198,22 @@ def _score(question: Question, units: list[EvidenceUnit], embed: EmbedFn, stats:
             score += 0.2
         if "total" in question.terms and unit.chunk.kind == "table" and row_label(unit.chunk).lower().startswith("total"):
             score += 0.15
+        score += WHICH_NAME_BONUS * _names_a_which(question, unit.text)
         scored.append(replace(unit, dense=float(dense), coverage=coverage, typed=typed, score=score, span=span))
     return scored
+
+
+WHICH_NAME_BONUS = 0.1
+
+
+def _names_a_which(question: Question, text: str) -> bool:
+    """'At which university ...' is answered by a name built on the word: 'University of Virginia'."""
+    if not question.which:
+        return False
+    for match in re.finditer(r"\b[A-Z][\w-]*(?:\s+(?:of|and|for|the)?\s*[A-Z][\w-]*)+", text):
+        if question.which in {stem(w) for w in words(match.group(0))}:
+            return True
+    return False
 
 
 _ROLE_WORDS = {"author": ("wrote", "write", "written", "author", "authors"), "advisor": ("advis", "advisor", "adviser", "supervis")}

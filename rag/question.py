@@ -53,7 +53,7 @@ class Question:
 def analyse(text: str) -> Question:
     lowered = text.lower()
     kind = next((name for name, pattern in _KINDS if re.search(pattern, text if name == "acronym" else lowered)), "other")
-    if kind == "other" and _LIST.search(text):
+    if kind == "other" and _asks_for_several(text):
         kind = "list"
     superlative = "max" if _MOST.search(text) else "min" if _LEAST.search(text) else None
     if superlative is None and re.search(r"\b(second|third)[- ](highest|largest|biggest|most)\b", text):
@@ -97,6 +97,31 @@ def _phrases(text: str) -> tuple[str, ...]:
         if len(words_) >= 2:
             found.append(" ".join(words_))
     return tuple(found)
+
+
+_COUNT_WORDS = frozenset("two three four five six seven several".split())
+_LIST_STOPS = _AUXILIARIES | _BREAKS | _DETERMINERS
+
+
+def _asks_for_several(text: str) -> bool:
+    """'Which regions ...', 'What are the three roles ...', 'Which two bodies ...':
+    a plural noun (or a count) heads what is asked for."""
+    # Acronyms ("QMAS") end in s without being plural.
+    tokens = [t.lower() for t in re.findall(r"[A-Za-z][A-Za-z'’\-]*|,", text) if not (t.isupper() and len(t) > 1)]
+    start = next((i for i, t in enumerate(tokens[:3]) if t in ("which", "what", "list", "name")), None)
+    if start is None:
+        return False
+    i = start + 1
+    while i < len(tokens) and (tokens[i] in _AUXILIARIES or tokens[i] in _DETERMINERS):
+        i += 1
+    for token in tokens[i : i + 3]:
+        if token in _COUNT_WORDS:
+            return True
+        if token == "," or token in _LIST_STOPS or token.endswith("ed"):
+            return False
+        if len(token) > 3 and token.endswith("s") and not token.endswith(("ss", "'s", "’s", "us", "is")):
+            return True
+    return False
 
 
 def _focus(text: str) -> str | None:

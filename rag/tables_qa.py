@@ -62,6 +62,7 @@ def superlative_row(question: Question, rows: list[Chunk]) -> Chunk | None:
     if not valued or not _table_covers(question, candidates):
         return None
     ranked = sorted(valued, key=lambda pair: pair[0], reverse=question.superlative == "max")
+    ranked = [pair for pair in ranked if not _set_aside(question.text, pair[1])]
     place = _ordinal(question.text)
     return ranked[place][1] if place < len(ranked) else None
 
@@ -71,6 +72,18 @@ _SUPERLATIVE_WORDS = frozenset(content_terms("most largest highest biggest great
 MIN_TABLE_COVERAGE = 0.5
 # Words people use for a table's label column.
 LABEL_SYNONYMS = {"place": "countri", "where": "countri", "nation": "countri", "sector": "industri", "field": "industri", "when": "year"}
+
+
+_SET_ASIDE = re.compile(r"\b(?:after|apart from|besides|other than|excluding|except(?: for)?|leaving out)\s+(?:the\s+)?([\w\s-]+?)(?:,|\?|$)", re.I)
+
+
+def _set_aside(text: str, row: Chunk) -> bool:
+    """'After the mainland, which country had the most ...': that row is not the answer."""
+    match = _SET_ASIDE.search(text)
+    if not match:
+        return False
+    named = set(content_terms(match.group(1)))
+    return bool(named) and named <= set(content_terms(row_label(row)))
 
 
 def _ordinal(text: str) -> int:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from rag.aliases import Aliases, defined_acronyms
 from rag.question import analyse
 from rag.spans import _date, _expansion
@@ -81,3 +83,32 @@ def test_multi_word_names_and_which_kinds():
     assert analyse("Which political party does Lam Chun-Sing belong to?").which == "parti"
     assert analyse("Which areas of expertise did the review cover?").which == "area"
     assert analyse("Which type of upgrading is the state strong at?").which is None
+
+
+@pytest.mark.parametrize(
+    ("text", "several"),
+    [
+        ("Which regions will HKTE target in 2025?", True),
+        ("Which two Hong Kong technology bodies does InvestHK work with?", True),
+        ("Under which topics is the paper listed?", True),
+        ("What was the annual QMAS quota raised to in 2021?", False),  # an acronym ending in s
+        ("What slowed down quota holders moving to Hong Kong?", False),
+        ("Which bureau, the one Ho Kai-ming serves, added new professions?", False),
+        ("What was the yearly cap on quality migrant places?", False),
+    ],
+)
+def test_list_questions(text, several):
+    assert (analyse(text).kind == "list") == several
+
+
+def test_superlative_after_a_named_row_takes_the_next():
+    from rag.tables_qa import superlative_row
+    from rag.types import Chunk
+
+    def row(label: str, value: str) -> Chunk:
+        return Chunk(id=label, source="s.txt", title="QMAS", text=f"QMAS: Quotas by Country, {label}: Quotas Allotted {value}",
+                     kind="table", columns=("Country", "Quotas Allotted"), cells=(label, value), table_id="t")
+
+    rows = [row("The mainland of China", "8 039"), row("The United States of America", "183"), row("Canada", "160")]
+    question = analyse("After the mainland, which country had the most QMAS quotas allotted?")
+    assert superlative_row(question, rows).cells[0] == "The United States of America"
