@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from rag.aliases import Aliases, defined_acronyms
 from rag.question import Question
 from rag.sentences import split_sentences
-from rag.spans import find_span, labelled
+from rag.spans import counted_noun, find_span, labelled
 from rag.tables_qa import LABEL_SYNONYMS, is_summary_row, row_label, superlative_row
 from rag.text_match import content_terms, join_digit_groups, stem, words
 from rag.types import Chunk, Passage
@@ -199,11 +199,14 @@ def _score(question: Question, units: list[EvidenceUnit], embed: EmbedFn, stats:
         if "total" in question.terms and unit.chunk.kind == "table" and row_label(unit.chunk).lower().startswith("total"):
             score += 0.15
         score += WHICH_NAME_BONUS * _names_a_which(question, unit.text)
+        if span and unit.chunk.kind != "table" and question.kind == "number" and counted_noun(question.text):
+            score += COUNTED_BONUS  # "56 semi-structured interviews" counts what "how many interviews" asks
         scored.append(replace(unit, dense=float(dense), coverage=coverage, typed=typed, score=score, span=span))
     return scored
 
 
 WHICH_NAME_BONUS = 0.1
+COUNTED_BONUS = 0.1
 
 
 def _names_a_which(question: Question, text: str) -> bool:
@@ -238,14 +241,26 @@ def _label_matches(question: Question, text: str) -> float:
     return 1.0 if label & set(question.terms) else 0.0
 
 
+# Words of the question elsewhere in the sentence's passage: the "Advisor:" line sits
+# under the "Author: Qu, Xian" line that names whose dissertation it is.
+PASSAGE_WEIGHT = 0.2
+
+
 def _coverage(question: Question, unit: EvidenceUnit, stats: TermStats) -> float:
     if not question.terms:
         return 0.0
     found = stats.aliases.close(content_terms(unit.text))
     # The title says what the whole document is about, so it supports a sentence only half as much.
     context = stats.aliases.close(content_terms(unit.chunk.title + " " + unit.chunk.heading))
+    passage = stats.aliases.close(content_terms(unit.chunk.text)) if unit.chunk.kind != "table" else set()
+    names = set(question.names)
     total = sum(stats.idf(t) for t in question.terms)
-    weight = {t: 1.0 if t in found else 0.5 if t in context else 0.0 for t in question.terms}
+    weight = {
+        t: 1.0 if t in found else 0.5 if t in context else PASSAGE_WEIGHT if t in passage
+        # A sentence of He Wang's paper is He Wang's, wherever the paper names its author.
+        else PASSAGE_WEIGHT if t in names and stats.mentions(unit.chunk.source, t) else 0.0
+        for t in question.terms
+    }
     return sum(stats.idf(t) * weight[t] for t in question.terms) / total
 
 
@@ -264,7 +279,16 @@ def _covers_required(question: Question, unit: EvidenceUnit, all_labels: set[str
             return False
     elif any(y not in text for y in question.years):
         return False
+    elif stats is not None and not _prose_names_entity(question, unit, all_labels, stats):
+        return False
     return True
+
+
+def _prose_names_entity(question: Question, unit: EvidenceUnit, labels: set[str], stats: TermStats) -> bool:
+    """'Applications from India': a row label names the entity, so a sentence about all
+    applications, which never mentions India, does not answer."""
+    entities = {n for n in question.names if n in labels}
+    return not entities or entities <= stats.aliases.close(content_terms(unit.chunk.text))
 
 
 MIN_NAMES_IN_DOCUMENT = 0.5

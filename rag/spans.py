@@ -31,9 +31,9 @@ def find_span(question: Question, unit: EvidenceUnit, ordinary: set[str] = froze
         return answer_from_row(question, unit.chunk) if question.kind in ("number", "percent", "other", "date") else None
     text = unit.text
     if question.kind == "percent":
-        return _first(_PERCENT, text)
+        return _nearest(_PERCENT, text, question.text)
     if question.kind == "money":
-        return _first(_MONEY, text)
+        return _nearest(_MONEY, text, question.text)
     if question.kind == "time":
         return _first(_TIME, text)
     if question.kind == "date":
@@ -42,7 +42,9 @@ def find_span(question: Question, unit: EvidenceUnit, ordinary: set[str] = froze
         return _counted_number(text, question.text)
     if question.kind == "person":
         name = labelled(text) or _person(text, question.text, ordinary)
-        return name if name and _holds_role(text, name, question.text) else None
+        if not name or _is_the_one_asked_about(name, question) or not _holds_role(text, name, question.text):
+            return None
+        return name
     if question.kind == "acronym":
         return _expansion(text, question.text)
     return None
@@ -103,6 +105,24 @@ def _date(text: str, question: str) -> str | None:
     return _first(_DATE, text, exclude=question) or _first(_TIME, text)
 
 
+def _nearest(pattern: re.Pattern, text: str, question: str) -> str | None:
+    """Of several matches, the one whose neighbouring words the question uses:
+    '40 percent ... graduated overseas, and 25 percent hold foreign passports'."""
+    from rag.text_match import content_terms
+
+    asked = set(content_terms(question))
+    best, best_overlap = None, -1
+    for match in pattern.finditer(text):
+        # The clause the value stands in: "and 25 percent hold foreign passports".
+        before = re.split(r"[,;:.]", text[: match.start()])[-1]
+        after = re.split(r"[,;:]|\.\s", text[match.end():])[0]
+        around = before + " " + after
+        overlap = len(asked & set(content_terms(around)))
+        if overlap > best_overlap and match.group(0).strip() not in question:
+            best, best_overlap = match.group(0).strip(), overlap
+    return best
+
+
 def _first(pattern: re.Pattern, text: str, exclude: str = "") -> str | None:
     for match in pattern.finditer(text):
         if match.group(0).strip() and match.group(0) not in exclude:
@@ -133,6 +153,12 @@ def _counted_number(text: str, question: str) -> str | None:
         if value and any(w.lower()[:5] == noun[:5] for w in following):
             return value
     return None
+
+
+def _is_the_one_asked_about(name: str, question: Question) -> bool:
+    """'Who supervised Xian Qu's dissertation?' is not answered by 'Qu, Xian'."""
+    people = [n for n in question.names if n not in ("he", "she")]
+    return len(people) >= 2 and set(people) <= {w.lower() for w in re.findall(r"[A-Za-z][\w-]*", name)}
 
 
 def _holds_role(text: str, name: str, question: str) -> bool:

@@ -112,3 +112,19 @@ def test_superlative_after_a_named_row_takes_the_next():
     rows = [row("The mainland of China", "8 039"), row("The United States of America", "183"), row("Canada", "160")]
     question = analyse("After the mainland, which country had the most QMAS quotas allotted?")
     assert superlative_row(question, rows).cells[0] == "The United States of America"
+
+
+def test_the_percentage_next_to_the_words_asked_about():
+    from rag.spans import _PERCENT, _nearest
+
+    sentence = "40 percent of the applicants graduated from overseas universities, and 25 percent hold foreign passports"
+    assert _nearest(_PERCENT, sentence, "What percentage of TTP applicants hold foreign passports?") == "25 percent"
+    assert _nearest(_PERCENT, sentence, "What share graduated from overseas universities?") == "40 percent"
+
+
+def test_the_person_asked_about_is_not_the_answer():
+    from rag.spans import _is_the_one_asked_about
+
+    question = analyse("Who supervised Xian Qu's dissertation?")
+    assert _is_the_one_asked_about("Qu, Xian, Sociology - Graduate School", question)
+    assert not _is_the_one_asked_about("Bair, Jennifer, AS-Sociology (SOCI)", question)

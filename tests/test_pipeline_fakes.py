@@ -65,6 +65,7 @@ def test_absent_country_abstains(fake_index):
     "Which political party does Lam Chun-Sing belong to?",  # no document speaks of parties
     "How many QMAS quotas went to IT and telecommunications applicants in 2021 alone?",  # no such row
     "What is the maximum age for QMAS applicants?",  # the tables hold counts, not ages
+    "How many QMAS applications were received from India?",  # India has quotas, not applications
 ])
 def test_look_alike_questions_abstain(fake_index, question):
     assistant, _ = _assistant(fake_index)
