@@ -13,13 +13,14 @@ _KINDS = (
     ("number", r"\bhow (many|much)\b|\b(what|which) (number|amount|total|figure|quota)\b|\bnumber of\b|\bhow large\b"),
     ("acronym", r"\bstands? for\b|\babbreviation\b|\bfull (name|form)\b|^\s*(?i:what) (is|are|was|were) (the |an? )?[A-Z]{2,}s?(\?|\s+(in|according|mentioned|referred|short)\b)|\b(?i:what does) [A-Z]{2,}\b"),
     ("time", r"\b(what|which) time\b|\bat what time\b|\bwhat hour\b"),
-    ("date", r"\bwhen\b|\b(what|which) (year|date|day|month|decade)\b|\bin what year\b|\bon what (date|day)\b|\bsince when\b"),
+    ("date", r"^\W*(?:\w+\W+){0,3}?when\b|\b(what|which) (year|date|day|month|decade)\b|\bin what year\b|\bon what (date|day)\b|\bsince when\b"),
     ("person", r"^\s*(who|whom|whose)\b|\bname of the (person|chief|director|secretary|minister|official|head|author|chair)|\b(which|what) (person|official|minister|legislator|lawmaker|author|advisor|adviser|director|secretary)\b|\bwho\b"),
 )
 _LIST = re.compile(r"^\s*(which|what|list|name)\b.*\b(roles|regions|segments|schemes|areas|factors|professions|sectors|industries|countries|places|benefits|levels|topics|keywords|methods|channels|issues|obstacles|goals|means|elements|types|sub-sectors|technologies|parts|reasons)\b", re.I)
 # Case-sensitive: "Top Talent Pass" is a name, "the top industry" a superlative.
 _MOST = re.compile(r"\b(most|largest|highest|biggest|greatest|top|maximum|peak|more)\b")
 _LEAST = re.compile(r"\b(fewest|least|lowest|smallest|minimum|fewer|less)\b")
+_WHO_IS_NAMED = re.compile(r"^\s*(?i:who\s+(?:is|was))\s+(?:Mr\.?\s+|Ms\.?\s+|Dr\.?\s+)?[A-Z][\w-]*(?:\s+[A-Z][\w-]*){0,3}\s*\??\s*$")
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 _NAME = re.compile(r"\b[A-Z][A-Za-z\-]+(?:\s+[A-Z][A-Za-z\-]+)*")
 _NOT_NAMES = frozenset("What Which Who Whom Whose When Where Why How Is Are Was Were Do Does Did In On At For The A An According Name List Give Tell".split())
@@ -53,6 +54,8 @@ class Question:
 def analyse(text: str) -> Question:
     lowered = text.lower()
     kind = next((name for name, pattern in _KINDS if re.search(pattern, text if name == "acronym" else lowered)), "other")
+    if kind == "person" and _WHO_IS_NAMED.match(text):
+        kind = "other"  # "Who is Tan Yueheng?" asks what the person is, not for a name
     if kind == "other" and _asks_for_several(text):
         kind = "list"
     superlative = "max" if _MOST.search(text) else "min" if _LEAST.search(text) else None

