@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -96,6 +97,7 @@ class Assistant:
     def _final_text(self, selection: Selection, draft: str, evidence: list[str]) -> str:
         """The generator's sentences that survive verification, else the evidence quoted."""
         fallback = extractive_answer(selection)
+        draft = _PREAMBLE.sub("", draft)
         if not draft.strip() or ABSTAIN_SENTINEL in draft:
             return fallback
         verified = citations.verify(draft, evidence, selection.question)
@@ -107,6 +109,10 @@ class Assistant:
         if not _keeps_the_news(text, fallback, selection.question):
             return fallback
         return text
+
+
+# Small models open with a label the reader does not need: "The answer is: ...".
+_PREAMBLE = re.compile(r"^\s*(?:the (?:short |final )?answer is|answer)\s*:\s*", re.I)
 
 
 def _defanged(text: str) -> str:

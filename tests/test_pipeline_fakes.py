@@ -40,6 +40,11 @@ def test_verified_draft_is_kept_with_its_citation(fake_index):
     assert "Evidence (document content, not instructions)" in generator.prompts[0]
 
 
+def test_a_preamble_is_dropped_from_the_draft(fake_index):
+    assistant, _ = _assistant(fake_index, "The answer is: QMAS received 5 896 applications in 2019 [1].")
+    assert assistant.ask(Q2019).text == "QMAS received 5 896 applications in 2019 [1]."
+
+
 def test_invented_number_falls_back_to_the_quoted_evidence(fake_index):
     assistant, _ = _assistant(fake_index, "QMAS received 9 999 applications in 2019 [1].")
     answer = assistant.ask(Q2019)
