@@ -134,9 +134,15 @@ def evidence_units(passages: Sequence[Passage]) -> list[EvidenceUnit]:
     return units
 
 
+def _is_title(unit: EvidenceUnit) -> bool:
+    """The document's title (or a piece of it) says what the document is about, not an answer."""
+    text, title = " ".join(unit.text.lower().split()), " ".join(unit.chunk.title.lower().split())
+    return bool(title) and text.rstrip(" .?:") in title
+
+
 def select(question: Question, passages: Sequence[Passage], embed: EmbedFn, stats: TermStats,
            table_rows: Callable[[str], list[Chunk]], thresholds: Thresholds = Thresholds()) -> Selection:
-    units = evidence_units(passages)
+    units = [u for u in evidence_units(passages) if question.asks_for_title or not _is_title(u)]
     if not units:
         return Selection(question, (), "no passage in the index matches the question")
     absent = [n for n in question.names if not stats.knows(n)]

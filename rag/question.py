@@ -47,6 +47,10 @@ class Question:
     which: str | None = None  # stem of the kind asked for in "which party ...", "in which city ..."
 
     @property
+    def asks_for_title(self) -> bool:
+        return bool(re.search(r"\b(title|titled|called|named|name of the (paper|article|dissertation|document))\b", self.text, re.I))
+
+    @property
     def is_list(self) -> bool:
         return self.kind == "list"
 

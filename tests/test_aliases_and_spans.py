@@ -141,3 +141,14 @@ def test_the_person_asked_about_is_not_the_answer():
 )
 def test_answer_kind_from_the_question_head(text, kind):
     assert analyse(text).kind == kind
+
+
+def test_the_document_title_is_not_an_answer_unless_asked_for():
+    from rag.evidence import EvidenceUnit, _is_title
+    from rag.types import Chunk
+
+    chunk = Chunk(id="c", source="d.txt", title="Rising Tides? The Role of Return Migration", text="Rising Tides?\nThe state plays five roles.")
+    assert _is_title(EvidenceUnit("Rising Tides?", chunk, 1))
+    assert not _is_title(EvidenceUnit("The state plays five roles.", chunk, 1))
+    assert analyse("What is the title of Xian Qu's dissertation?").asks_for_title
+    assert not analyse("What research methods does the dissertation use?").asks_for_title
