@@ -205,6 +205,8 @@ def _score(question: Question, units: list[EvidenceUnit], embed: EmbedFn, stats:
         if "total" in question.terms and unit.chunk.kind == "table" and row_label(unit.chunk).lower().startswith("total"):
             score += 0.15
         score += WHICH_NAME_BONUS * _names_a_which(question, unit.text)
+        if question.is_list and unit.chunk.kind != "table":
+            score += ENUMERATION_BONUS * min(3, _enumerated(unit.text))
         if span and unit.chunk.kind != "table" and question.kind == "number" and counted_noun(question.text):
             score += COUNTED_BONUS  # "56 semi-structured interviews" counts what "how many interviews" asks
         scored.append(replace(unit, dense=float(dense), coverage=coverage, typed=typed, score=score, span=span))
@@ -212,6 +214,14 @@ def _score(question: Question, units: list[EvidenceUnit], embed: EmbedFn, stats:
 
 
 WHICH_NAME_BONUS = 0.1
+ENUMERATION_BONUS = 0.05
+_SERIES = re.compile(r"(?:[^,;:]+,\s*){2,}[^,;:]*?\band\s")
+
+
+def _enumerated(text: str) -> int:
+    """Items of an 'A, B, and C' series: a list question is answered by a list."""
+    match = _SERIES.search(text)
+    return match.group(0).count(",") + 1 if match else 0
 COUNTED_BONUS = 0.1
 
 
@@ -274,7 +284,7 @@ def _covers_required(question: Question, unit: EvidenceUnit, all_labels: set[str
                      all_columns: set[str] = frozenset(), stats: TermStats | None = None) -> bool:
     """Years and names in the question must stand in the evidence or its passage."""
     text = join_digit_groups(unit.text)
-    if stats is not None and not (_document_fits(question, unit, stats) and _names_the_kind(question, unit, stats)):
+    if stats is not None and not _document_fits(question, unit, stats):
         return False
     if unit.chunk.kind == "table":
         label = row_label(unit.chunk)
@@ -310,16 +320,6 @@ def _document_fits(question: Question, unit: EvidenceUnit, stats: TermStats) -> 
         return True
     mentioned = sum(stats.mentions(unit.chunk.source, name) for name in question.names)
     return mentioned / len(question.names) >= MIN_NAMES_IN_DOCUMENT
-
-
-def _names_the_kind(question: Question, unit: EvidenceUnit, stats: TermStats) -> bool:
-    """'Which political party ...': documents that never speak of a party cannot say
-    which one (a country is often named without the word 'country', so a kind the
-    documents do speak of is not required in the passage itself)."""
-    if not question.which or question.kind in TYPED_KINDS:
-        return True
-    kind = question.which
-    return kind in stats.vocabulary or stats.aliases.known_through(kind, stats.vocabulary)
 
 
 def _table_vocabulary(units: list[EvidenceUnit], table_rows) -> tuple[set[str], set[str]]:

@@ -152,3 +152,10 @@ def test_the_document_title_is_not_an_answer_unless_asked_for():
     assert not _is_title(EvidenceUnit("The state plays five roles.", chunk, 1))
     assert analyse("What is the title of Xian Qu's dissertation?").asks_for_title
     assert not analyse("What research methods does the dissertation use?").asks_for_title
+
+
+def test_enumerations_are_counted():
+    from rag.evidence import _enumerated
+
+    assert _enumerated("segments of a value chain, specifically, design and development, production, and commercialization") >= 3
+    assert _enumerated("The office platform filters out entry-level and duplicate positions") == 0
