@@ -45,6 +45,7 @@ class Aliases:
     """Stemmed term -> alternative sets of stemmed terms that mean the same."""
 
     def __init__(self, defined: dict[str, str] | None = None) -> None:
+        self.defined = dict(defined or {})
         self.expansions: dict[str, list[frozenset[str]]] = {}
         for short, longs in COMMON.items():
             for long in longs:
@@ -60,6 +61,12 @@ class Aliases:
             for term in terms:
                 if len(terms) == 1:
                     self.expansions.setdefault(term, []).append(frozenset({key}))
+
+    def spelled_out(self, question: str) -> str:
+        """The question with each acronym the documents define followed by its long form,
+        so retrieval also finds the passages that only spell it out."""
+        extra = [self.defined[a] for a in re.findall(r"\b[A-Z][A-Za-z]{1,9}\b", question) if a in self.defined]
+        return question if not extra else f"{question} ({'; '.join(dict.fromkeys(extra))})"
 
     def close(self, terms: Iterable[str]) -> set[str]:
         """The terms, plus every alias they spell out in full or abbreviate."""

@@ -21,7 +21,10 @@ def extractive_answer(selection: Selection) -> str:
 def _sentence(selection: Selection, unit: EvidenceUnit, limit: int) -> str:
     if unit.chunk.kind == "table":
         return describe_row(selection.question, unit.chunk)
-    return trim(unit.text, unit.span, limit).rstrip(" .;:,")
+    quoted = trim(unit.text, unit.span, limit).rstrip(" .;:,")
+    if selection.question.kind == "person" and unit.span and unit.span not in quoted:
+        return f"{unit.span}: {quoted}"  # "Lam suggested ..." names Lam Chun-Sing
+    return quoted
 
 
 def trim(sentence: str, span: str | None, limit: int) -> str:

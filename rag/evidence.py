@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from rag.aliases import Aliases, defined_acronyms
 from rag.question import Question
 from rag.sentences import split_sentences
-from rag.spans import counted_noun, find_span, labelled
+from rag.spans import counted_noun, find_span, labelled, people_in
 from rag.tables_qa import LABEL_SYNONYMS, is_summary_row, row_label, superlative_row
 from rag.text_match import content_terms, join_digit_groups, stem, words
 from rag.types import Chunk, Passage
@@ -77,6 +77,10 @@ class TermStats:
             texts.setdefault(chunk.source, []).append(text)
             self.ordinary.update(re.findall(r"(?<![\w-])[a-z][a-z\-]+\b", chunk.text))
         self.aliases = Aliases(defined)
+        self.people: dict[str, list[str]] = {}
+        for chunk in chunks:
+            if chunk.kind != "table":
+                self.people.setdefault(chunk.source, []).extend(people_in(chunk.text, "", self.ordinary))
         self.defined = defined
         self.source_text = {source: " ".join(" ".join(parts).lower().split()) for source, parts in texts.items()}
         self.source_terms = {source: self.aliases.close(terms) for source, terms in by_source.items()}
@@ -152,7 +156,13 @@ def select(question: Question, passages: Sequence[Passage], embed: EmbedFn, stat
     labels, columns = _table_vocabulary(units, table_rows)
     eligible = [u for u in units if _covers_required(question, u, labels, columns, stats)]
     if question.kind in TYPED_KINDS:
-        eligible = [u for u in eligible if u.span]
+        typed = [u for u in eligible if u.span]
+        if not typed and _asks_who_did(question):
+            # "Who selects QMAS applicants?" may be answered by a body, not a person's name.
+            return select(replace(question, kind="other"), passages, embed, stats, table_rows, thresholds)
+        eligible = typed
+    elif question.kind == "acronym" and any(u.span for u in eligible):
+        eligible = [u for u in eligible if u.span]  # where the long form is spelled out
     if question.superlative:
         eligible = [u for u in eligible if not (u.chunk.kind == "table" and is_summary_row(u.chunk))]
     if not eligible:
@@ -196,7 +206,7 @@ def _score(question: Question, units: list[EvidenceUnit], embed: EmbedFn, stats:
     scored = []
     for unit, dense in zip(units, similarities):
         coverage = _coverage(question, unit, stats)
-        span = find_span(question, unit, stats.ordinary)
+        span = find_span(question, unit, stats.ordinary, stats.people)
         typed = span is not None or question.kind in ("other", "list")
         score = DENSE_WEIGHT * float(dense) + COVERAGE_WEIGHT * coverage + 0.1 * typed - 0.01 * (unit.passage_rank - 1)
         score += 0.2 * (_label_matches(question, unit.text) if unit.chunk.kind != "table" else 0.0)
@@ -229,7 +239,8 @@ def _names_a_which(question: Question, text: str) -> bool:
     """'At which university ...' is answered by a name built on the word: 'University of Virginia'."""
     if not question.which:
         return False
-    for match in re.finditer(r"\b[A-Z][\w-]*(?:\s+(?:of|and|for|the)?\s*[A-Z][\w-]*)+", text):
+    # "University of Virginia", and "Guangdong province" with the kind in lower case.
+    for match in re.finditer(r"\b[A-Z][\w-]*(?:\s+(?:of|and|for|the)?\s*[A-Z][\w-]*)*(?:\s+[a-z]+)?", text):
         if question.which in {stem(w) for w in words(match.group(0))}:
             return True
     return False
@@ -310,6 +321,12 @@ def _prose_names_entity(question: Question, unit: EvidenceUnit, labels: set[str]
 MIN_NAMES_IN_DOCUMENT = 0.5
 
 
+def _asks_who_did(question: Question) -> bool:
+    """'Who picks ...', 'Who did they interview?': an actor that may be a body or a
+    group; 'Who is the Director ...?' asks for a person's name."""
+    return question.kind == "person" and not re.match(r"^\s*(who|whose)\s+(is|was|are|were)\b", question.text, re.I)
+
+
 def _document_fits(question: Question, unit: EvidenceUnit, stats: TermStats) -> bool:
     """A row of the QMAS table says nothing about the ASMTP, however similar the words:
     most of the names a question gives must be in the evidence's own document (a
@@ -318,8 +335,10 @@ def _document_fits(question: Question, unit: EvidenceUnit, stats: TermStats) -> 
         return False
     if not question.names:
         return True
-    mentioned = sum(stats.mentions(unit.chunk.source, name) for name in question.names)
-    return mentioned / len(question.names) >= MIN_NAMES_IN_DOCUMENT
+    # Weighted by rarity: "Xian Qu" says more about which document than "Hong Kong".
+    total = sum(stats.idf(name) for name in question.names)
+    mentioned = sum(stats.idf(name) for name in question.names if stats.mentions(unit.chunk.source, name))
+    return mentioned / total >= MIN_NAMES_IN_DOCUMENT
 
 
 def _table_vocabulary(units: list[EvidenceUnit], table_rows) -> tuple[set[str], set[str]]:

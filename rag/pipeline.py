@@ -69,9 +69,12 @@ class Assistant:
         """Draft pieces as the generator writes them, then the verified Answer."""
         question = _clean(question)
         clock = _Clock()
-        passages = diversify(self.searcher.search(question, 3 * self.settings.top_k, retriever), self.settings.top_k)
+        analysed = analyse(question)
+        # "What is QMAS?" is answered where the long form is spelled out, so look for that too.
+        query = self.stats.aliases.spelled_out(question) if analysed.kind == "acronym" else question
+        passages = diversify(self.searcher.search(query, 3 * self.settings.top_k, retriever), self.settings.top_k)
         clock.lap("retrieve")
-        selection = select(analyse(question), passages, self.embed_cached, self.stats,
+        selection = select(analysed, passages, self.embed_cached, self.stats,
                            self.searcher.index.table_rows, Thresholds(min_score=self.settings.min_evidence_score))
         clock.lap("evidence")
         if selection.abstained:

@@ -80,7 +80,7 @@ def analyse(text: str) -> Question:
 
 def _which(text: str) -> str | None:
     """The noun right after 'which' (past modifiers), when it names a kind of thing."""
-    match = re.search(r"\bwhich\s+((?:[a-z-]+\s+){0,3}?[a-z-]+)\s+(?:is|was|are|were|does|did|do|has|had|have|got|appears?|held|hosted|added|made)\b", text, re.I)
+    match = re.search(r"\bwhich\s+((?:[a-z-]+\s+){0,3}?[a-z-]+)\s+(?:is|was|are|were|does|did|do|has|had|have|got|appears?|held|hosted|added|made|will|would|can|could|should)\b", text, re.I)
     if not match:
         return None
     # "which areas of expertise": the kind is the head before "of".

@@ -4,6 +4,7 @@ a sum of money, a person, or what an acronym stands for."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from rag.question import Question
@@ -19,16 +20,19 @@ _DATE = re.compile(
     r"(?:\s+\d{1,2}\b)?(?:,?\s+\d{4})?|\b(?:late |early |mid-)?(?:1[89]\d\d|20\d\d)s?\b"
 )
 _NUMBER = re.compile(r"\b\d[\d,.\u00a0 ]*\d\b|\b\d\b")
-_PERSON = re.compile(r"\b[A-Z][a-z]+(?:[ -][A-Z][a-z]+)*(?:[ -][A-Z][a-z]+-[a-z]+|\s+[A-Z][a-z]+)")
+_PERSON = re.compile(r"\b[A-Z][a-z]+(?:[ -][A-Z][a-z]+)*(?:[ -][A-Z][a-z]+-[A-Za-z][a-z]+|\s+[A-Z][a-z]+)")
+# Words written before a name that are not part of it.
+_TITLES = frozenset("legislator lawmaker mr mrs ms dr hon professor prof director secretary under chief executive welfare labour security".split())
 _TIME = re.compile(r"\b\d{1,2}:\d{2}\s*(?:AM|PM|am|pm|a\.m\.|p\.m\.)?")
 _MONEY = re.compile(r"(?:HK\$|US\$|RMB|\$|€|£|¥)\s?\d[\d,.]*(?:\s?(?:million|billion|m|bn))?|\b\d[\d,.]*\s?(?:dollars|yuan|euros|pounds)\b", re.I)
 _ORGANISATION = re.compile(r"\b(Committee|Council|Government|Department|Bureau|Office|Scheme|Hong Kong|China|University|Legislative|Admission|Area|Plan|Policy|Address|Secretary|Director|Chief|Executive|Immigration|Talent|Pass|Asia|Asian|East|West|North|South|Europe|America|Middle|Pacific|Bay|Province|Region|Kingdom|States|Republic|Island|Islands)\b")
 _YEAR_ONLY = re.compile(r"^(1[89]\d\d|20\d\d)$")
 
 
-def find_span(question: Question, unit: EvidenceUnit, ordinary: set[str] = frozenset()) -> str | None:
+def find_span(question: Question, unit: EvidenceUnit, ordinary: set[str] = frozenset(),
+              people: Mapping[str, Sequence[str]] | None = None) -> str | None:
     if unit.chunk.kind == "table":
-        return answer_from_row(question, unit.chunk) if question.kind in ("number", "percent", "other", "date") else None
+        return _row_span(question, unit.chunk)
     text = unit.text
     if question.kind == "percent":
         return _nearest(_PERCENT, text, question.text)
@@ -41,7 +45,7 @@ def find_span(question: Question, unit: EvidenceUnit, ordinary: set[str] = froze
     if question.kind == "number":
         return _counted_number(text, question.text)
     if question.kind == "person":
-        name = labelled(text) or _person(text, question.text, ordinary)
+        name = labelled(text) or _person(text, question.text, ordinary, (people or {}).get(unit.chunk.source, ()))
         if not name or _is_the_one_asked_about(name, question) or not _holds_role(text, name, question.text):
             return None
         return name
@@ -73,8 +77,33 @@ def _expansion(text: str, question: str) -> str | None:
     return None
 
 
-def _person(text: str, question: str, corpus_ordinary: set[str] = frozenset()) -> str | None:
-    """A capitalised run that is a name: none of its words is also used as an ordinary word."""
+def _person(text: str, question: str, corpus_ordinary: set[str] = frozenset(), known: Sequence[str] = ()) -> str | None:
+    """A capitalised run that is a name: none of its words is also used as an ordinary word.
+    A surname alone ("Lam suggested ...") is the full name the document gives elsewhere."""
+    name = next(people_in(text, question, corpus_ordinary), None)
+    return name or _surname(text, question, known)
+
+
+def _surname(text: str, question: str, known: Sequence[str]) -> str | None:
+    asked = {w.lower() for w in re.findall(r"[A-Za-z\-]+", question)}
+    for word in re.findall(r"\b[A-Z][a-z]+\b(?!-)", text):
+        if word.lower() in asked or word.lower() in _TITLES:
+            continue
+        full = {name for name in map(without_titles, known) if word in name.split()}
+        if len(full) == 1:
+            return full.pop()
+    return None
+
+
+def without_titles(name: str) -> str:
+    """'Legislator Lam Chun-Sing' -> 'Lam Chun-Sing'."""
+    words = name.split()
+    while len(words) > 1 and words[0].lower() in _TITLES:
+        words = words[1:]
+    return " ".join(words)
+
+
+def people_in(text: str, question: str = "", corpus_ordinary: set[str] = frozenset()) -> Iterator[str]:
     ordinary = set(re.findall(r"(?<![\w-])[a-z][a-z\-]+\b", text)) | corpus_ordinary
     asked = {w.lower() for w in re.findall(r"[A-Za-z\-]+", question)}
     for match in _PERSON.finditer(text):
@@ -87,8 +116,7 @@ def _person(text: str, question: str, corpus_ordinary: set[str] = frozenset()) -
             continue
         if any(p.lower() in ordinary or p.lower() in STOPWORDS for p in parts) or len(name.split()) > 4:
             continue
-        return name
-    return None
+        yield name
 
 
 _MONTH = re.compile(r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December)\b(?:\s+\d{1,2}\b)?(?:,?\s+\d{4})?")
@@ -103,6 +131,27 @@ def _date(text: str, question: str) -> str | None:
     if re.search(r"\b(what|which|in) year\b", asked):
         return _first(_YEAR_SPAN, text, exclude=question) or _first(_DATE, text, exclude=question)
     return _first(_DATE, text, exclude=question) or _first(_TIME, text)
+
+
+def _row_span(question: Question, row) -> str | None:
+    """The cell a row gives for the kind asked: a percentage only from a percentage
+    column, and a date only as the row's year when the question gives the row's value
+    ('In which year were 874 quotas allotted?')."""
+    if question.kind == "date":
+        from rag.tables_qa import row_label
+        from rag.text_match import join_digit_groups, numbers_in
+
+        given = set(numbers_in(question.text))
+        values = {join_digit_groups(cell) for cell in row.cells[1:]}
+        label = row_label(row)
+        asks_row = bool(given & values) or question.superlative is not None  # "the year with the most ..."
+        return label if asks_row and re.search(r"\b(1[89]|20)\d\d\b", label) else None
+    if question.kind not in ("number", "percent", "other"):
+        return None
+    value = answer_from_row(question, row)
+    if question.kind == "percent" and value and "%" not in value:
+        return None
+    return value
 
 
 def _nearest(pattern: re.Pattern, text: str, question: str) -> str | None:

@@ -159,3 +159,30 @@ def test_enumerations_are_counted():
 
     assert _enumerated("segments of a value chain, specifically, design and development, production, and commercialization") >= 3
     assert _enumerated("The office platform filters out entry-level and duplicate positions") == 0
+
+
+def test_a_surname_alone_is_the_full_name_the_document_gives():
+    from rag.spans import _person, without_titles
+
+    known = ["Legislator Lam Chun-Sing", "Welfare Ho Kai-ming"]
+    assert without_titles(known[0]) == "Lam Chun-Sing"
+    assert _person("Lam suggested that the office should focus on specific industries", "Who said that?", set(), known) == "Lam Chun-Sing"
+    assert _person("The office should focus on specific industries", "Who said that?", set(), known) is None
+
+
+def test_row_spans_follow_the_kind_asked():
+    from rag.spans import _row_span
+    from rag.types import Chunk
+
+    row = Chunk(id="r", source="s.txt", title="QMAS", text="QMAS: by Year, 2019: Applications Received 5 896; Quotas Allotted 874",
+                kind="table", columns=("Year", "Applications Received", "Quotas Allotted"), cells=("2019", "5 896", "874"), table_id="t")
+    assert _row_span(analyse("In which year were 874 quotas allotted?"), row) == "2019"
+    assert _row_span(analyse("When will the QMAS quota be raised again?"), row) is None
+    assert _row_span(analyse("What percentage of QMAS applicants were successful?"), row) is None
+    assert _row_span(analyse("How many quotas were allotted in 2019?"), row) == "874"
+
+
+def test_acronyms_spelled_out_for_retrieval():
+    aliases = Aliases(defined_acronyms(SEED_SENTENCE))
+    assert aliases.spelled_out("What is HKTE?") == "What is HKTE? (Hong Kong Talent Engage Office)"
+    assert aliases.spelled_out("What is the office?") == "What is the office?"

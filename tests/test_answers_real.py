@@ -63,6 +63,9 @@ def test_unanswerable_questions_abstain(extractive, question):
         ("What does HKTE stand for?", "hong kong talent engage office"),  # the acronym the documents define
         ("Who replied to the LegCo question on QMAS?", "tang ping-keung"),  # LegCo is the Legislative Council
         ("In which month did the Chief Executive announce doubling the QMAS quota to 4 000?", "october"),
+        ("Who said the Talent Engage Office should focus on specific industries?", "lam chun-sing"),  # "Lam suggested"
+        ("What is QMAS?", "quality migrant admission scheme"),
+        ("Who selects QMAS applicants?", "advisory committee"),  # a body, not a person
     ],
 )
 def test_other_names_and_date_forms(extractive, question, expected):
