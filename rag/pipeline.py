@@ -125,9 +125,14 @@ def _defanged(text: str) -> str:
     return text
 
 
+# Calibrated on the gold set: at one half and at three quarters, "is a graduate school of
+# arts and sciences" passed for a quote whose answer was "Sociology".
+KEEP_NEWS = 0.9
+
+
 def _keeps_the_news(draft: str, quoted: str, question) -> bool:
     """A true sentence that only restates the question is no answer: the draft must carry
-    at least half of what the quoted evidence adds to the question."""
+    nearly all of what the quoted evidence adds to the question."""
     from rag.text_match import content_terms
 
     def terms(text: str) -> set[str]:
@@ -136,7 +141,7 @@ def _keeps_the_news(draft: str, quoted: str, question) -> bool:
     news = terms(quoted) - set(question.terms)
     if not news:
         return True
-    return len(news & terms(draft)) >= 0.5 * len(news)
+    return len(news & terms(draft)) >= KEEP_NEWS * len(news)
 
 
 def _citations(selection: Selection) -> tuple[Citation, ...]:
