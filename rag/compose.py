@@ -9,12 +9,16 @@ MAX_QUOTE_WORDS = 40
 LIST_QUOTE_WORDS = 80
 
 
+COMPUTED_QUOTE_WORDS = 22
+
+
 def extractive_answer(selection: Selection) -> str:
-    parts = []
-    limit = LIST_QUOTE_WORDS if selection.question.is_list else MAX_QUOTE_WORDS
+    parts = [f"{selection.computed}:"] if selection.computed else []
+    limit = COMPUTED_QUOTE_WORDS if selection.computed else LIST_QUOTE_WORDS if selection.question.is_list else MAX_QUOTE_WORDS
     for n, unit in enumerate(selection.units, start=1):
         parts.append(_sentence(selection, unit, limit) + f" [{n}].")
-        limit = max(15, limit - len(parts[-1].split()))
+        if not selection.computed:
+            limit = max(15, limit - len(parts[-1].split()))
     return " ".join(parts)
 
 

@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from rag.aliases import Aliases, defined_acronyms
+from rag.arithmetic import computed
 from rag.question import Question
 from rag.sentences import split_sentences
 from rag.spans import counted_noun, find_span, labelled, people_in
@@ -39,6 +40,7 @@ class Selection:
     question: Question
     units: tuple[EvidenceUnit, ...]  # chosen evidence, best first
     abstain_reason: str | None = None
+    computed: str | None = None  # an answer worked out from the units ("8 years")
 
     @property
     def abstained(self) -> bool:
@@ -155,6 +157,9 @@ def select(question: Question, passages: Sequence[Passage], embed: EmbedFn, stat
     units = _score(question, units, embed, stats)
     labels, columns = _table_vocabulary(units, table_rows)
     eligible = [u for u in units if _covers_required(question, u, labels, columns, stats)]
+    worked_out = computed(question, units, stats.aliases)
+    if worked_out:
+        return Selection(question, worked_out[1], computed=worked_out[0])
     if question.kind in TYPED_KINDS:
         typed = [u for u in eligible if u.span]
         if not typed and _asks_who_did(question):

@@ -18,9 +18,10 @@ from rag.generation import Generator, get_generator
 from rag.prompts import ABSTAIN_SENTINEL, render
 from rag.question import analyse
 from rag.searching import Searcher
-from rag.types import Answer, Citation
+from rag.types import Answer, Citation, Passage
 
 MAX_QUESTION_CHARS = 2000
+PER_ENTITY = 4  # extra passages for each scheme a question names, when it names several
 ABSTAIN_TEXT = "The documents do not contain the answer to this question"
 
 
@@ -72,7 +73,7 @@ class Assistant:
         analysed = analyse(question)
         # "What is QMAS?" is answered where the long form is spelled out, so look for that too.
         query = self.stats.aliases.spelled_out(question) if analysed.kind == "acronym" else question
-        passages = diversify(self.searcher.search(query, 3 * self.settings.top_k, retriever), self.settings.top_k)
+        passages = self._retrieve(query, retriever)
         clock.lap("retrieve")
         selection = select(analysed, passages, self.embed_cached, self.stats,
                            self.searcher.index.table_rows, Thresholds(min_score=self.settings.min_evidence_score))
@@ -82,7 +83,7 @@ class Assistant:
             return
         evidence = [u.text for u in selection.units]
         draft_pieces: list[str] = []
-        for piece in self._draft(question, evidence):
+        for piece in self._draft(question, evidence, selection):
             draft_pieces.append(piece)
             yield piece
         clock.lap("generate")
@@ -90,9 +91,27 @@ class Assistant:
         clock.lap("verify")
         yield Answer(question, text, False, _citations(selection), clock.laps)
 
-    def _draft(self, question: str, evidence: list[str]) -> Iterator[str]:
-        if self.generator.name == "extractive":
-            return iter(())
+    def _retrieve(self, query: str, retriever: str | None) -> list[Passage]:
+        """The question's passages, and when it names two or more schemes ("How many years
+        before the QMAS was the ASMTP initiated?") the best few for each one alone, so
+        one scheme's many passages cannot crowd out the other's."""
+        k = self.settings.top_k
+        passages = diversify(self.searcher.search(query, 3 * k, retriever), k)
+        entities = list(dict.fromkeys(re.findall(r"\b[A-Z]{2,}\b", query)))
+        if len(entities) < 2:
+            return passages
+        seen = {p.chunk.id for p in passages}
+        for entity in entities:
+            alone = " ".join(w for w in query.split() if w.strip("?.,()") not in set(entities) - {entity})
+            for passage in self.searcher.search(alone, PER_ENTITY, retriever):
+                if passage.chunk.id not in seen:
+                    seen.add(passage.chunk.id)
+                    passages.append(passage)
+        return passages
+
+    def _draft(self, question: str, evidence: list[str], selection: Selection | None = None) -> Iterator[str]:
+        if self.generator.name == "extractive" or (selection is not None and selection.computed):
+            return iter(())  # a worked-out answer is ours to phrase: the model cannot verify it
         numbered = "\n".join(f"[{n}] {_defanged(text)}" for n, text in enumerate(evidence, start=1))
         prompt = render("answer", evidence=numbered, question=question)
         return self.generator.generate(prompt, self.settings.max_new_tokens)

@@ -73,6 +73,21 @@ def test_other_names_and_date_forms(extractive, question, expected):
     assert expected in answer.text.lower(), answer.text
 
 
+@pytest.mark.parametrize("backend", ["extractive", "local"])
+@pytest.mark.parametrize(
+    ("question", "expected", "sources"),
+    [
+        ("How many more QMAS applications were received in 2019 than in 2018?", "2 582", {"003_610bc2bd4f45bcec.txt"}),
+        ("How many years after the ASMTP was the QMAS launched?", "8 years", {"000_963f9f0aa51e0a84.txt", "003_610bc2bd4f45bcec.txt"}),
+    ],
+)
+def test_differences_are_worked_out_from_two_cited_passages(backend, question, expected, sources, request):
+    answer = request.getfixturevalue(backend).ask(question)
+    assert answer.text.startswith(expected + ":"), answer.text
+    assert len(answer.citations) == 2 and {c.source.rsplit("/", 1)[-1] for c in answer.citations} == sources
+    assert len(answer.text.split()) <= 60
+
+
 def test_local_generator_streams_pieces(local):
     pieces = [p for p in local.stream("Who is Hong Kong's Under Secretary for Labour and Welfare?") if isinstance(p, str)]
     assert pieces, "the local model produced no tokens"
