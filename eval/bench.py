@@ -175,11 +175,38 @@ def phase_ask(args) -> dict:
     index_documents(load_paths([str(ROOT / "seeds")]), Path(settings.index), get_embedder(settings.embedder))
     questions = _gold_questions(args.ask_questions)
     fresh = _fresh_ask(questions[0], settings.index)
+    naive_fresh = _fresh_naive(questions[0], settings.index)
     assistant = Assistant.from_settings(settings)
     assistant.ask(questions[0])
     warm = [_timed(lambda q=q: assistant.ask(q)) for q in questions]
+    naive = [_timed(lambda q=q: naive_ask(assistant.searcher, assistant.generator, q, settings.max_new_tokens)) for q in questions]
     return {"available": True, "generator": settings.generator, "questions": len(questions), "warm_p50_ms": percentile(warm, 50),
-            "warm_p95_ms": percentile(warm, 95), **fresh}
+            "warm_p95_ms": percentile(warm, 95), **fresh, "naive_warm_p50_ms": percentile(naive, 50),
+            "naive_warm_p95_ms": percentile(naive, 95), "naive_fresh_s": naive_fresh}
+
+
+NAIVE_PASSAGES = 4
+
+
+def naive_ask(searcher, generator, question: str, max_new_tokens: int) -> str:
+    """The naive pipeline: the top four passages straight into the generator, no evidence
+    selection and no verification."""
+    from rag.prompts import render
+
+    passages = searcher.search(question, NAIVE_PASSAGES)
+    numbered = "\n".join(f"[{n}] {p.chunk.text}" for n, p in enumerate(passages, start=1))
+    return "".join(generator.generate(render("answer", evidence=numbered, question=question), max_new_tokens))
+
+
+def _fresh_naive(question: str, index: str) -> float | None:
+    code = (
+        "import sys; sys.path.insert(0, %r); from bench import naive_ask; from rag.config import Settings; "
+        "from rag.searching import Searcher; from rag.generation import get_generator; "
+        "s = Settings.load({'index': %r}); print(naive_ask(Searcher.from_settings(s), get_generator(s.generator, s), %r, s.max_new_tokens))"
+    ) % (str(HERE), index, question)
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    return time.perf_counter() - started if done.returncode == 0 else None
 
 
 def _gold_questions(limit: int) -> list[str]:
@@ -373,8 +400,11 @@ def _render_ask(results: dict) -> list[str]:
     if "error" in a or not a.get("available"):
         return [f"rag ask: not available ({a.get('error') or a.get('why')})", ""]
     fresh = f"{a['fresh_s']:.2f} s" if a.get("fresh_s") is not None else f"failed ({a.get('fresh_error')})"
-    return [f"rag ask (generator {a['generator']}, seeds corpus): warm p50 {a['warm_p50_ms']:.0f} ms, p95 {a['warm_p95_ms']:.0f} ms "
-            f"over {a['questions']} questions; fresh `rag ask --json` process to a full answer: {fresh}", ""]
+    naive_fresh = f"{a['naive_fresh_s']:.2f} s" if a.get("naive_fresh_s") is not None else "failed"
+    return [f"answers (generator {a['generator']}, seeds corpus, {a['questions']} gold questions):", "",
+            "| pipeline | warm p50 ms | warm p95 ms | fresh process to a full answer |", "|---|---:|---:|---:|",
+            f"| rag ask | {a['warm_p50_ms']:.0f} | {a['warm_p95_ms']:.0f} | {fresh} |",
+            f"| naive: top {NAIVE_PASSAGES} passages straight into the generator | {a['naive_warm_p50_ms']:.0f} | {a['naive_warm_p95_ms']:.0f} | {naive_fresh} |", ""]
 
 
 def _render_scale(results: dict) -> list[str]:
