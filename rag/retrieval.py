@@ -39,6 +39,9 @@ class FusionSettings:
     rrf_k: int = 60  # rrf only: larger flattens the gap between top and lower ranks
     dense_weight: float = 0.65  # share of the dense side; 0.6-0.7 all scored alike on SciFact train
     bm25_weight: float = 0.35  # share of the BM25 side
+    # Cosines are divided by at least this: when nothing is semantically close (best 0.16),
+    # dividing by the best would turn noise into full marks and drown an exact keyword hit.
+    dense_floor: float = 0.3
 
     def __post_init__(self) -> None:
         if self.method not in FUSION_METHODS:
@@ -120,19 +123,21 @@ def fuse(dense: Ranking, keyword: Ranking, settings: FusionSettings) -> Ranking:
         if settings.method == "rrf":
             contributions = {row: weight / (settings.rrf_k + rank) for rank, (row, _) in enumerate(ranking, start=1)}
         else:
-            contributions = {row: weight * value for row, value in over_best(ranking).items()}
+            floor = settings.dense_floor if ranking is dense else 0.0
+            contributions = {row: weight * value for row, value in over_best(ranking, floor).items()}
         for row, value in contributions.items():
             combined[row] = combined.get(row, 0.0) + value
     return sorted(combined.items(), key=lambda item: (-item[1], item[0]))
 
 
-def over_best(ranking: Ranking) -> dict[int, float]:
-    """Scores as a share of the best one, negatives as 0.
+def over_best(ranking: Ranking, floor: float = 0.0) -> dict[int, float]:
+    """Scores as a share of the best one (or of the floor, when the best is below it),
+    negatives as 0.
 
     Unlike min-max, this does not depend on how deep the list goes, so the top
     results are the same whether 10 or 1,000 passages are asked for.
     """
-    best = max((score for _, score in ranking), default=0.0)
+    best = max(max((score for _, score in ranking), default=0.0), floor)
     if best <= 0:
         return {}
     return {row: max(score, 0.0) / best for row, score in ranking}

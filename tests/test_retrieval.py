@@ -274,3 +274,12 @@ def test_beir_script_scores_a_scifact_slice(tmp_path: Path) -> None:
     again = _run_beir(str(folder), "--split", "test", "--cache", str(cache), "--retrievers", "bm25")
     assert again.returncode == 0 and ", 0 embedded" in again.stderr  # the cached index is reused
     assert "bm25" in again.stdout and "hybrid" not in again.stdout
+
+
+def test_weak_cosines_do_not_drown_an_exact_keyword_hit() -> None:
+    # Nothing is semantically close (best cosine 0.16): row 1 is only the least distant,
+    # while row 2 is the one BM25 matched. Over the raw best, row 1 would win on noise.
+    dense, keyword = [(1, 0.16), (2, 0.05)], [(2, 3.0)]
+    assert fuse(dense, keyword, FusionSettings())[0][0] == 2
+    assert fuse(dense, keyword, FusionSettings(dense_floor=0.0))[0][0] == 1
+    assert over_best([(1, 0.16)], floor=0.32) == {1: 0.5}
