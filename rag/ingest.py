@@ -279,3 +279,21 @@ def _nothing_message(skipped: list[Skipped]) -> str:
 
 
 __all__ = ["IndexError_", "IndexReport", "Progress", "index_documents", "writer_lock"]
+
+
+
+BUNDLED_CORPUS = Path("seeds")
+
+
+def bundled_index_missing(index: str, default_index: str) -> bool:
+    """The default index is absent and the bundled seeds/ can build it; any other
+    missing index stays an error that names the fix."""
+    root = Path(index)
+    return not root.exists() and root == Path(default_index) and BUNDLED_CORPUS.is_dir()
+
+
+def index_bundled_corpus(index: str, embedder_name: str) -> IndexReport:
+    from rag.embedding import get_embedder
+    from rag.loaders import load_paths
+
+    return index_documents(load_paths([str(BUNDLED_CORPUS)]), Path(index), get_embedder(embedder_name))

@@ -111,3 +111,23 @@ def test_empty_question_is_a_clear_error(fake_index):
     assistant, _ = _assistant(fake_index)
     with pytest.raises(InputError, match="empty"):
         assistant.ask("  \x00 ")
+
+
+def test_the_default_index_is_built_from_the_bundled_seeds_on_first_use(tmp_path, monkeypatch):
+    import shutil
+
+    from rag.cli import app
+    from rag.cli import answering, evaluating, indexing  # noqa: F401
+
+    register_embedder("fake", FakeEmbedder)
+    monkeypatch.setenv("RAG_EMBEDDER", "fake")
+    shutil.copytree(SEEDS, tmp_path / "seeds")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["ask", Q2019, "--generator", "extractive", "--json"])
+    assert result.exit_code == 0, result.output
+    assert "5 896" in json.loads(result.stdout)["answer"]
+    assert (tmp_path / "indexes" / "default").is_dir()
+    # Any other missing index is still an error naming the fix, not built from seeds/.
+    result = CliRunner().invoke(app, ["ask", Q2019, "--index", "elsewhere", "--generator", "extractive"])
+    assert result.exit_code == 1 and "rag index" in result.output
+    assert not (tmp_path / "elsewhere").exists()

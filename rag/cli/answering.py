@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 
 from rag.cli import app, err, handles_errors
-from rag.cli.options import GeneratorOpt, IndexOpt, JsonOpt, RetrieverOpt, settings_from
+from rag.cli.options import GeneratorOpt, IndexOpt, JsonOpt, RetrieverOpt, answering_settings
 from rag.cli.render import render_answer
 
 out = Console()
@@ -19,7 +19,7 @@ out = Console()
 def _assistant(index, generator, retriever=None):
     from rag.pipeline import Assistant
 
-    return Assistant.from_settings(settings_from(index=index, generator=generator, retriever=retriever))
+    return Assistant.from_settings(answering_settings(index=index, generator=generator, retriever=retriever))
 
 
 @app.command("ask")

@@ -13,7 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from rag.cli import app, err, handles_errors
-from rag.cli.options import GeneratorOpt, IndexOpt, JsonOpt, RetrieverOpt, TopKOpt, settings_from
+from rag.cli.options import GeneratorOpt, IndexOpt, JsonOpt, RetrieverOpt, TopKOpt, answering_settings
 
 out = Console()
 ANSWER_CHARS = 160
@@ -38,7 +38,7 @@ def eval_command(
     from rag.evaluation.report import summary_json, write_report
     from rag.evaluation.runner import run_evaluation
 
-    settings = settings_from(index=index, generator=generator, retriever=retriever, top_k=k)
+    settings = answering_settings(index=index, generator=generator, retriever=retriever, top_k=k)
     with _progress(enabled=err.is_terminal) as (on_start, on_result):
         outcome = run_evaluation(gold, settings, thresholds=thresholds, baseline=baseline, on_start=on_start, on_result=on_result)
     if report is not None:

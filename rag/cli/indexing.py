@@ -13,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from rag.cli import app, err, handles_errors
-from rag.cli.options import IndexOpt, JsonOpt, RetrieverOpt, TopKOpt, settings_from
+from rag.cli.options import IndexOpt, JsonOpt, RetrieverOpt, TopKOpt, answering_settings, settings_from
 from rag.errors import InputError
 from rag.types import Skipped
 
@@ -92,7 +92,7 @@ def search_command(
     """Show the passages that best match a query."""
     from rag.searching import Searcher, passage_json
 
-    settings = settings_from(index=index, retriever=retriever, top_k=k)
+    settings = answering_settings(index=index, retriever=retriever, top_k=k)
     searcher = Searcher.from_settings(settings)
     if batch is not None:
         from rag.cli.batch_search import run_batch_search

@@ -20,3 +20,19 @@ def settings_from(**overrides):
     if overrides.get("index") is not None:
         overrides["index"] = str(overrides["index"])
     return Settings.load(overrides)
+
+
+
+def answering_settings(**overrides):
+    """Settings for a command that reads the index: the default one is built from the
+    bundled seeds/ on first use, so `rag ask` works straight after install."""
+    from rag.config import Settings
+    from rag.ingest import bundled_index_missing, index_bundled_corpus
+
+    settings = settings_from(**overrides)
+    if bundled_index_missing(settings.index, Settings.__dataclass_fields__["index"].default):
+        from rag.cli import err
+
+        err.print(f"No index at {settings.index} yet: indexing the bundled seeds/ once.", style="dim")
+        index_bundled_corpus(settings.index, settings.embedder)
+    return settings
