@@ -262,6 +262,14 @@ def _asks_for_label(question: Question, text: str) -> bool:
     return any(cue in asked for cue in cues)
 
 
+# Labels of "Label: value" lines that hold the kind of answer a question asks for.
+_KIND_LABELS = {
+    "date": set(content_terms("date day issued published year")),
+    "time": set(content_terms("time start end")),
+    "person": set(content_terms("author authors advisor speaker presenter editor chair")),
+}
+
+
 def _label_matches(question: Question, text: str) -> float:
     """'Room: Hampton Room' answers a question about the room."""
     match = _LABEL_LINE.match(text)
@@ -270,6 +278,8 @@ def _label_matches(question: Question, text: str) -> float:
     label = set(content_terms(match.group(1)))
     if question.focus and question.focus in label:
         return 1.5
+    if label & _KIND_LABELS.get(question.kind, set()):
+        return 1.5  # "Day: 4/5/2019" answers "On what date ...?"
     return 1.0 if label & set(question.terms) else 0.0
 
 
@@ -384,10 +394,27 @@ def _with_second(question: Question, eligible: list[EvidenceUnit], thresholds: T
     chosen = [best]
     if question.kind in ("number", "percent", "date") and best.span:
         return chosen
+    if question.is_list:
+        follower = _next_sentence(best, eligible)
+        if follower is not None and follower.score >= LIST_FOLLOWER_RATIO * best.score:
+            return [best, follower]  # a list often runs on: "This involvement positions the state as ..."
     for unit in eligible[1:4]:
         if unit.chunk.id != best.chunk.id and unit.score >= thresholds.second_unit_ratio * best.score:
             chosen.append(unit)
             break
     return chosen
+
+
+LIST_FOLLOWER_RATIO = 0.85
+
+
+def _next_sentence(unit: EvidenceUnit, eligible: list[EvidenceUnit]) -> EvidenceUnit | None:
+    """The sentence right after this one in the same passage, if it is evidence too."""
+    text = unit.chunk.text
+    start = text.find(unit.text)
+    if start < 0:
+        return None
+    rest = text[start + len(unit.text):].lstrip()
+    return next((u for u in eligible if u.chunk.id == unit.chunk.id and u.text != unit.text and rest.startswith(u.text)), None)
 
 

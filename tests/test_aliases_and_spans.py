@@ -186,3 +186,21 @@ def test_acronyms_spelled_out_for_retrieval():
     aliases = Aliases(defined_acronyms(SEED_SENTENCE))
     assert aliases.spelled_out("What is HKTE?") == "What is HKTE? (Hong Kong Talent Engage Office)"
     assert aliases.spelled_out("What is the office?") == "What is the office?"
+
+
+def test_a_list_question_takes_the_sentence_that_runs_on():
+    from rag.evidence import EvidenceUnit, _next_sentence
+    from rag.types import Chunk
+
+    chunk = Chunk(id="c", source="d.txt", title="T", text="The state has done many things. This positions the state as a director and investor. Then more.")
+    first, second, third = (EvidenceUnit(t, chunk, 1, score=s) for t, s in (
+        ("The state has done many things.", 0.7), ("This positions the state as a director and investor.", 0.65), ("Then more.", 0.1)))
+    assert _next_sentence(first, [first, second, third]) is second
+    assert _next_sentence(second, [first, second]) is None
+
+
+def test_label_lines_answer_their_kind():
+    from rag.evidence import _label_matches
+
+    assert _label_matches(analyse("On what date was the paper presented?"), "Day: 4/5/2019") == 1.5
+    assert _label_matches(analyse("On what date was the paper presented?"), "Room: Hampton Room") == 0.0
