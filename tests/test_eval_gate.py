@@ -50,3 +50,16 @@ def test_the_gate_fails_on_an_index_of_one_seed_document(real_embedder, tmp_path
     code, summary = run_eval(index, tmp_path / "report.json")
     assert code == 1
     assert any(c["metric"] == "correct_and_cited" and not c["passed"] for c in summary["checks"])
+
+
+SHARED_EXAMPLES = ROOT.parent / "shared" / "eval" / "gold-format-examples.jsonl"
+
+
+@pytest.mark.skipif(not SHARED_EXAMPLES.is_file(), reason="../shared/eval is not beside this checkout")
+def test_the_published_gold_format_examples_are_all_answered(seeds_index: Path, tmp_path: Path) -> None:
+    report = tmp_path / "examples.json"
+    args = ["eval", str(SHARED_EXAMPLES), "--index", str(seeds_index), "--report", str(report), "--json"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code in (0, 1), result.output
+    questions = json.loads(report.read_text())["questions"]
+    assert [q["id"] for q in questions if not q["ok"]] == []
