@@ -10,16 +10,27 @@ LIST_QUOTE_WORDS = 80
 
 
 COMPUTED_QUOTE_WORDS = 22
+TYPED_QUOTE_WORDS = 25
 
 
 def extractive_answer(selection: Selection) -> str:
     parts = [f"{selection.computed}:"] if selection.computed else []
-    limit = COMPUTED_QUOTE_WORDS if selection.computed else LIST_QUOTE_WORDS if selection.question.is_list else MAX_QUOTE_WORDS
+    limit = _quote_limit(selection)
     for n, unit in enumerate(selection.units, start=1):
         parts.append(_sentence(selection, unit, limit) + f" [{n}].")
         if not selection.computed:
             limit = max(15, limit - len(parts[-1].split()))
     return " ".join(parts)
+
+
+def _quote_limit(selection: Selection) -> int:
+    if selection.computed:
+        return COMPUTED_QUOTE_WORDS
+    if selection.question.is_list:
+        return LIST_QUOTE_WORDS
+    # A typed answer (a count, a date, a name) needs only the clauses around it.
+    spans = [u.span for u in selection.units if u.span]
+    return TYPED_QUOTE_WORDS if spans else MAX_QUOTE_WORDS
 
 
 def _sentence(selection: Selection, unit: EvidenceUnit, limit: int) -> str:
@@ -38,13 +49,17 @@ def trim(sentence: str, span: str | None, limit: int) -> str:
         return sentence
     clauses = [c.strip() for c in sentence.replace(";", ",").split(",") if c.strip()]
     anchor = next((i for i, c in enumerate(clauses) if span and span in c), 0)
-    chosen, size = [clauses[anchor]], len(clauses[anchor].split())
-    left, right = anchor - 1, anchor + 1
-    while left >= 0 or right < len(clauses):
-        for side in (left, right):
+    # Grow a contiguous run of clauses around the answer: skipping a clause that does
+    # not fit would splice unrelated phrases together.
+    first = last = anchor
+    size = len(clauses[anchor].split())
+    grew = True
+    while grew:
+        grew = False
+        for side in (first - 1, last + 1):
             if 0 <= side < len(clauses) and size + len(clauses[side].split()) <= limit:
-                chosen.insert(0, clauses[side]) if side < anchor else chosen.append(clauses[side])
+                first, last = min(first, side), max(last, side)
                 size += len(clauses[side].split())
-        left, right = left - 1, right + 1
-    text = ", ".join(chosen)
+                grew = True
+    text = ", ".join(clauses[first : last + 1])
     return " ".join(text.split()[:limit])

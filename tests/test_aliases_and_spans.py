@@ -204,3 +204,13 @@ def test_label_lines_answer_their_kind():
 
     assert _label_matches(analyse("On what date was the paper presented?"), "Day: 4/5/2019") == 1.5
     assert _label_matches(analyse("On what date was the paper presented?"), "Room: Hampton Room") == 0.0
+
+
+def test_trimming_keeps_a_contiguous_run_of_clauses_around_the_answer():
+    from rag.compose import trim
+
+    sentence = ("Under Secretary Ho Kai-ming said on Tuesday that in 2025, the office will hold promotional events "
+                "to attract talent from Asia-Pacific, the Middle East, Europe, and North America")
+    short = trim(sentence, "Ho Kai-ming", 12)
+    assert short.startswith("Under Secretary Ho Kai-ming") and "Middle East" not in short
+    assert trim("a short sentence", None, 12) == "a short sentence"
