@@ -32,6 +32,7 @@ DEFAULT_BACKEND = "int8"
 EXPORT_VERSION = 1  # bump when the exported graph changes, so stale cache files are not used
 INT8_RECIPE = 1  # bump when the quantisation changes: it is part of the embedder's name
 SORT_WINDOW = 8192  # texts tokenised and length-sorted together; bounds memory on huge inputs
+BULK_TEXTS = 256  # from this many texts on (indexing), the runner keeps its workers spinning
 
 
 @runtime_checkable
@@ -119,7 +120,7 @@ class MiniLMEmbedder:
             items, order = self._runner.prepare(list(texts[start : start + SORT_WINDOW]))
             for first in range(0, len(order), self.batch_size):
                 batch = order[first : first + self.batch_size]
-                out[[start + i for i in batch]] = self._runner.run([items[i] for i in batch])
+                out[[start + i for i in batch]] = self._runner.run([items[i] for i in batch], bulk=len(texts) >= BULK_TEXTS)
                 if progress:
                     progress(len(batch))
         return out
@@ -138,7 +139,7 @@ class _TorchRunner:
         # Longest first in batches of similar length: far less padding than file order.
         return texts, sorted(range(len(texts)), key=lambda i: -len(texts[i]))
 
-    def run(self, batch: list[str]) -> np.ndarray:
+    def run(self, batch: list[str], bulk: bool = False) -> np.ndarray:
         return self.model.encode(batch, batch_size=len(batch), normalize_embeddings=True, convert_to_numpy=True)
 
 
@@ -152,16 +153,31 @@ class _OnnxRunner:
         self.tokenizer = Tokenizer.from_file(str(model_path / "tokenizer.json"))
         self.tokenizer.enable_truncation(max_length)
         self.tokenizer.no_padding()
-        options = ort.SessionOptions()
-        options.log_severity_level = 3
+        self.model = model
+        self.inputs = {i.name for i in self.session.get_inputs()}
+
+    @cached_property
+    def session(self):
         # Idle workers sleep instead of spinning: on a busy machine a spinning worker takes the
         # core its partner needs (one query went from ~40 ms to ~3 ms on two shared cores).
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        return self._session(spinning=False)
+
+    @cached_property
+    def bulk_session(self):
+        # Indexing keeps both cores busy with back-to-back batches, where spinning workers
+        # save the wake-up between operators: 3,770 SciFact chunks in 35-37 s instead of 41-42 s.
+        return self._session(spinning=True)
+
+    def _session(self, spinning: bool):
+        import onnxruntime as ort
+
+        options = ort.SessionOptions()
+        options.log_severity_level = 3
+        options.add_session_config_entry("session.intra_op.allow_spinning", "1" if spinning else "0")
         try:
-            self.session = ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
+            return ort.InferenceSession(str(self.model), options, providers=["CPUExecutionProvider"])
         except Exception as exc:  # onnxruntime raises its own untyped errors
-            raise ModelError(f"cannot load {model} ({str(exc)[:80]}); delete it and run again to re-export") from None
-        self.inputs = {i.name for i in self.session.get_inputs()}
+            raise ModelError(f"cannot load {self.model} ({str(exc)[:80]}); delete it and run again to re-export") from None
 
     def prepare(self, texts: list[str]) -> tuple[list[list[int]], list[int]]:
         ids = [e.ids for e in self.tokenizer.encode_batch(texts)]
@@ -169,7 +185,7 @@ class _OnnxRunner:
         # depends only on which texts are given, not on their order.
         return ids, sorted(range(len(ids)), key=lambda i: (-len(ids[i]), texts[i]))
 
-    def run(self, rows: list[list[int]]) -> np.ndarray:
+    def run(self, rows: list[list[int]], bulk: bool = False) -> np.ndarray:
         import numpy as np
 
         input_ids = np.zeros((len(rows), max(len(r) for r in rows)), dtype="int64")
@@ -178,7 +194,8 @@ class _OnnxRunner:
             input_ids[n, : len(row)] = row
             mask[n, : len(row)] = 1
         feed = {"input_ids": input_ids, "attention_mask": mask, "token_type_ids": np.zeros_like(input_ids)}
-        return self.session.run(None, {k: v for k, v in feed.items() if k in self.inputs})[0]
+        session = self.bulk_session if bulk else self.session
+        return session.run(None, {k: v for k, v in feed.items() if k in self.inputs})[0]
 
 
 def onnx_model(model_path: Path, quantized: bool) -> Path:
