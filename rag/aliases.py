@@ -24,21 +24,30 @@ COMMON = {
     "city": ("Hong Kong", "Beijing", "Shanghai", "Shenzhen", "Guangzhou", "Taipei", "Singapore"),
 }
 
-_DEFINED = re.compile(r"((?:[A-Z][\w’'-]*\s+(?:(?:of|for|and|the|in|on)\s+)?){1,8})\(\s*(?:the\s+)?([A-Z][A-Za-z]{1,9})s?\s*\)")
+# Up to eight capitalised words (with "of", "and"... between them) before "(ACRONYM)".
+LONG_FORM = r"((?:[A-Z][\w’'-]*\s+(?:(?:of|for|and|the|in|on)\s+)?){1,8})\(\s*(?:the\s+)?"
+_DEFINED = re.compile(LONG_FORM + r"([A-Z][A-Za-z]{1,9})s?\s*\)")
 
 
 def defined_acronyms(text: str) -> dict[str, str]:
     """'Quality Migrant Admission Scheme (QMAS)' -> {'QMAS': 'Quality Migrant Admission Scheme'}."""
     found = {}
     for match in _DEFINED.finditer(text):
-        words = match.group(1).split()
-        acronym = match.group(2)
-        for start in range(len(words)):
-            initials = "".join(w[0] for w in words[start:] if w[0].isupper())
-            if initials == acronym.upper() or (initials[:-1] == acronym.upper() and len(acronym) >= 3):
-                found[acronym] = " ".join(words[start:])
-                break
+        long = long_form(match.group(1), match.group(2))
+        if long:
+            found[match.group(2)] = long
     return found
+
+
+def long_form(words_before: str, acronym: str) -> str | None:
+    """The shortest tail of the words whose initials spell the acronym; "Hong Kong Talent
+    Engage Office (HKTE)": a trailing generic word may go unabbreviated."""
+    words = words_before.split()
+    for start in range(len(words)):
+        initials = "".join(w[0] for w in words[start:] if w[0].isupper())
+        if initials == acronym.upper() or (initials[:-1] == acronym.upper() and len(acronym) >= 3):
+            return " ".join(words[start:])
+    return None
 
 
 class Aliases:

@@ -83,9 +83,9 @@ class TermStats:
         for chunk in chunks:
             if chunk.kind != "table":
                 self.people.setdefault(chunk.source, []).extend(people_in(chunk.text, "", self.ordinary))
-        self.defined = defined
         self.source_text = {source: " ".join(" ".join(parts).lower().split()) for source, parts in texts.items()}
         self.source_terms = {source: self.aliases.close(terms) for source, terms in by_source.items()}
+        self._passage_terms: dict[str, set[str]] = {}
 
     def knows(self, name: str) -> bool:
         """A name the corpus uses, allowing other forms of it ('Canadians' for 'Canada')."""
@@ -98,13 +98,19 @@ class TermStats:
         """'Top Talent Pass' as a whole, or the acronym the documents define for it."""
         text = self.source_text.get(source, "")
         return phrase.lower() in text or any(
-            long.lower().startswith(phrase.lower()) and short.lower() in text for short, long in self.defined.items()
+            long.lower().startswith(phrase.lower()) and short.lower() in text for short, long in self.aliases.defined.items()
         )
 
     def mentions(self, source: str, name: str) -> bool:
         """The document uses the name or another form of it ('Canadians' for 'Canada')."""
         terms = self.source_terms.get(source, set())
         return name in terms or (len(name) >= 5 and any(term.startswith(name[:5]) for term in terms))
+
+    def passage_terms(self, text: str) -> set[str]:
+        """A passage's terms with their aliases; each of its sentences asks for them."""
+        if text not in self._passage_terms:
+            self._passage_terms[text] = self.aliases.close(content_terms(text))
+        return self._passage_terms[text]
 
     def idf(self, term: str) -> float:
         return math.log((self.total + 1) / (self.df.get(term, 0) + 0.5)) + 1.0
@@ -188,8 +194,6 @@ def select(question: Question, passages: Sequence[Passage], embed: EmbedFn, stat
     return Selection(question, tuple(_with_second(question, eligible, thresholds)))
 
 
-
-
 def _best_table(question: Question, units: list[EvidenceUnit]) -> EvidenceUnit | None:
     """Among the tables in the evidence, the one whose label column the question asks about."""
     asked = set(question.terms) | {LABEL_SYNONYMS[w] for w in words(question.text) if w in LABEL_SYNONYMS}
@@ -233,11 +237,13 @@ ENUMERATION_BONUS = 0.05
 _SERIES = re.compile(r"(?:[^,;:]+,\s*){2,}[^,;:]*?\band\s")
 
 
+COUNTED_BONUS = 0.1
+
+
 def _enumerated(text: str) -> int:
     """Items of an 'A, B, and C' series: a list question is answered by a list."""
     match = _SERIES.search(text)
     return match.group(0).count(",") + 1 if match else 0
-COUNTED_BONUS = 0.1
 
 
 def _names_a_which(question: Question, text: str) -> bool:
@@ -294,7 +300,7 @@ def _coverage(question: Question, unit: EvidenceUnit, stats: TermStats) -> float
     found = stats.aliases.close(content_terms(unit.text))
     # The title says what the whole document is about, so it supports a sentence only half as much.
     context = stats.aliases.close(content_terms(unit.chunk.title + " " + unit.chunk.heading))
-    passage = stats.aliases.close(content_terms(unit.chunk.text)) if unit.chunk.kind != "table" else set()
+    passage = stats.passage_terms(unit.chunk.text) if unit.chunk.kind != "table" else set()
     names = set(question.names)
     total = sum(stats.idf(t) for t in question.terms)
     weight = {
@@ -330,16 +336,16 @@ def _prose_names_entity(question: Question, unit: EvidenceUnit, labels: set[str]
     """'Applications from India': a row label names the entity, so a sentence about all
     applications, which never mentions India, does not answer."""
     entities = {n for n in question.names if n in labels}
-    return not entities or entities <= stats.aliases.close(content_terms(unit.chunk.text))
-
-
-MIN_NAMES_IN_DOCUMENT = 0.5
+    return not entities or entities <= stats.passage_terms(unit.chunk.text)
 
 
 def _asks_who_did(question: Question) -> bool:
     """'Who picks ...', 'Who did they interview?': an actor that may be a body or a
     group; 'Who is the Director ...?' asks for a person's name."""
     return question.kind == "person" and not re.match(r"^\s*(who|whose)\s+(is|was|are|were)\b", question.text, re.I)
+
+
+MIN_NAMES_IN_DOCUMENT = 0.5
 
 
 def _document_fits(question: Question, unit: EvidenceUnit, stats: TermStats) -> bool:

@@ -281,7 +281,6 @@ def _nothing_message(skipped: list[Skipped]) -> str:
 __all__ = ["IndexError_", "IndexReport", "Progress", "index_documents", "writer_lock"]
 
 
-
 BUNDLED_CORPUS = Path("seeds")
 
 

@@ -109,8 +109,8 @@ class Assistant:
                     passages.append(passage)
         return passages
 
-    def _draft(self, question: str, evidence: list[str], selection: Selection | None = None) -> Iterator[str]:
-        if self.generator.name == "extractive" or (selection is not None and selection.computed):
+    def _draft(self, question: str, evidence: list[str], selection: Selection) -> Iterator[str]:
+        if self.generator.name == "extractive" or selection.computed:
             return iter(())  # a worked-out answer is ours to phrase: the model cannot verify it
         numbered = "\n".join(f"[{n}] {_defanged(text)}" for n, text in enumerate(evidence, start=1))
         prompt = render("answer", evidence=numbered, question=question)

@@ -16,7 +16,6 @@ _KINDS = (
     ("date", r"^\W*(?:\w+\W+){0,3}?when\b|\b(what|which) (year|date|day|month|decade)\b|\bin what year\b|\bon what (date|day)\b|\bsince when\b"),
     ("person", r"^\s*(who|whom|whose)\b|\bname of the (person|chief|director|secretary|minister|official|head|author|chair)|\b(which|what) (person|official|minister|legislator|lawmaker|author|advisor|adviser|director|secretary)\b|\bwho\b"),
 )
-_LIST = re.compile(r"^\s*(which|what|list|name)\b.*\b(roles|regions|segments|schemes|areas|factors|professions|sectors|industries|countries|places|benefits|levels|topics|keywords|methods|channels|issues|obstacles|goals|means|elements|types|sub-sectors|technologies|parts|reasons)\b", re.I)
 # Case-sensitive: "Top Talent Pass" is a name, "the top industry" a superlative.
 _MOST = re.compile(r"\b(most|largest|highest|biggest|greatest|top|maximum|peak|more)\b")
 _LEAST = re.compile(r"\b(fewest|least|lowest|smallest|minimum|fewer|less)\b")

@@ -7,9 +7,10 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from rag.aliases import LONG_FORM, long_form
 from rag.question import Question
-from rag.tables_qa import answer_from_row
-from rag.text_match import STOPWORDS
+from rag.tables_qa import answer_from_row, row_label
+from rag.text_match import STOPWORDS, content_terms, join_digit_groups, numbers_in
 
 if TYPE_CHECKING:
     from rag.evidence import EvidenceUnit
@@ -65,15 +66,10 @@ def labelled(text: str) -> str | None:
 def _expansion(text: str, question: str) -> str | None:
     """'Economic and Trade Offices (ETOs)' answers 'What are ETOs?'."""
     for acronym in re.findall(r"\b([A-Z]{2,})s?\b", question):
-        match = re.search(r"((?:[A-Z][\w’'-]*\s+(?:(?:of|for|and|the|in|on)\s+)?){1,8})\(\s*(?:the\s+)?" + acronym + r"s?\s*\)", text)
-        if match:
-            words_ = match.group(1).split()
-            for start in range(len(words_)):
-                candidate = words_[start:]
-                initials = "".join(w[0] for w in candidate if w[0].isupper())
-                # "Hong Kong Talent Engage Office (HKTE)": a trailing generic word may go unabbreviated.
-                if initials == acronym or (initials[:-1] == acronym and len(acronym) >= 3):
-                    return " ".join(candidate)
+        match = re.search(LONG_FORM + acronym + r"s?\s*\)", text)
+        long = long_form(match.group(1), acronym) if match else None
+        if long:
+            return long
     return None
 
 
@@ -138,9 +134,6 @@ def _row_span(question: Question, row) -> str | None:
     column, and a date only as the row's year when the question gives the row's value
     ('In which year were 874 quotas allotted?')."""
     if question.kind == "date":
-        from rag.tables_qa import row_label
-        from rag.text_match import join_digit_groups, numbers_in
-
         given = set(numbers_in(question.text))
         values = {join_digit_groups(cell) for cell in row.cells[1:]}
         label = row_label(row)
@@ -157,8 +150,6 @@ def _row_span(question: Question, row) -> str | None:
 def _nearest(pattern: re.Pattern, text: str, question: str) -> str | None:
     """Of several matches, the one whose neighbouring words the question uses:
     '40 percent ... graduated overseas, and 25 percent hold foreign passports'."""
-    from rag.text_match import content_terms
-
     asked = set(content_terms(question))
     best, best_overlap = None, -1
     for match in pattern.finditer(text):

@@ -62,7 +62,8 @@ def superlative_row(question: Question, rows: list[Chunk]) -> Chunk | None:
     if not valued or not _table_covers(question, candidates):
         return None
     ranked = sorted(valued, key=lambda pair: pair[0], reverse=question.superlative == "max")
-    ranked = [pair for pair in ranked if not _set_aside(question.text, pair[1])]
+    aside = _set_aside(question.text)
+    ranked = [pair for pair in ranked if not (aside and aside <= set(content_terms(row_label(pair[1]))))]
     place = _ordinal(question.text)
     return ranked[place][1] if place < len(ranked) else None
 
@@ -77,13 +78,11 @@ LABEL_SYNONYMS = {"place": "countri", "where": "countri", "nation": "countri", "
 _SET_ASIDE = re.compile(r"\b(?:after|apart from|besides|other than|excluding|except(?: for)?|leaving out)\s+(?:the\s+)?([\w\s-]+?)(?:,|\?|$)", re.I)
 
 
-def _set_aside(text: str, row: Chunk) -> bool:
-    """'After the mainland, which country had the most ...': that row is not the answer."""
+def _set_aside(text: str) -> set[str]:
+    """'After the mainland, which country had the most ...': the terms of the row that is
+    not the answer (none when nothing is set aside)."""
     match = _SET_ASIDE.search(text)
-    if not match:
-        return False
-    named = set(content_terms(match.group(1)))
-    return bool(named) and named <= set(content_terms(row_label(row)))
+    return set(content_terms(match.group(1))) if match else set()
 
 
 def _ordinal(text: str) -> int:

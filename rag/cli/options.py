@@ -22,7 +22,6 @@ def settings_from(**overrides):
     return Settings.load(overrides)
 
 
-
 def answering_settings(**overrides):
     """Settings for a command that reads the index: the default one is built from the
     bundled seeds/ on first use, so `rag ask` works straight after install."""
