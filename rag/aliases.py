@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from rag.text_match import content_terms, stem
+from rag.text.tokens import content_terms, stem
 
 # Names people write in questions for what the documents spell out another way.
 COMMON = {

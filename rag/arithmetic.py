@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from rag.question import Question
 from rag.tables_qa import answer_from_row, numeric, row_label
-from rag.text_match import content_terms, stem
+from rag.text.tokens import content_terms, stem
 
 if TYPE_CHECKING:
     from rag.evidence import EvidenceUnit

@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from rag.sentences import split_sentences
+from rag.text.sentences import split_sentences
 from rag.types import Block, Chunk, Document
 
 TokenCounter = Callable[[str], int]

@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rag.question import Question
-from rag.sentences import split_sentences
-from rag.text_match import content_terms, numbers_in, stem, words
+from rag.text.sentences import split_sentences
+from rag.text.tokens import content_terms, numbers_in, stem, words
 
 _MARKER = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
 _CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zA-Z\-]+")

@@ -11,10 +11,10 @@ from dataclasses import dataclass, replace
 from rag.aliases import Aliases, defined_acronyms
 from rag.arithmetic import computed
 from rag.question import Question
-from rag.sentences import split_sentences
+from rag.text.sentences import split_sentences
 from rag.spans import counted_noun, find_span, labelled, people_in
 from rag.tables_qa import LABEL_SYNONYMS, is_summary_row, row_label, superlative_row
-from rag.text_match import content_terms, join_digit_groups, stem, words
+from rag.text.tokens import content_terms, join_digit_groups, stem, words
 from rag.types import Chunk, Passage
 
 EmbedFn = Callable[[Sequence[str]], "object"]

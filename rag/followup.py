@@ -6,7 +6,7 @@ import re
 
 from rag.generation import Generator
 from rag.prompts import render
-from rag.text_match import content_terms
+from rag.text.tokens import content_terms
 
 _REFERS_BACK = re.compile(r"\b(it|its|they|them|their|that|this|those|these|there|he|she|his|her|the same|what about|how about|and in)\b", re.I)
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")

@@ -152,7 +152,7 @@ KEEP_NEWS = 0.9
 def _keeps_the_news(draft: str, quoted: str, question) -> bool:
     """A true sentence that only restates the question is no answer: the draft must carry
     nearly all of what the quoted evidence adds to the question."""
-    from rag.text_match import content_terms
+    from rag.text.tokens import content_terms
 
     def terms(text: str) -> set[str]:
         return set(content_terms(citations.strip_markers(text)))

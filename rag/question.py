@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rag.text_match import content_terms, stem
+from rag.text.tokens import content_terms, stem
 
 _KINDS = (
     ("money", r"\b(cost|costs|fee|fees|price|budget|funding|spend|spent|salary|salaries)\b"),

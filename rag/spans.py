@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from rag.aliases import LONG_FORM, long_form
 from rag.question import Question
 from rag.tables_qa import answer_from_row, row_label
-from rag.text_match import STOPWORDS, content_terms, join_digit_groups, numbers_in
+from rag.text.tokens import STOPWORDS, content_terms, join_digit_groups, numbers_in
 
 if TYPE_CHECKING:
     from rag.evidence import EvidenceUnit

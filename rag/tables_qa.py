@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from rag.question import Question
-from rag.text_match import content_terms, join_digit_groups
+from rag.text.tokens import content_terms, join_digit_groups
 from rag.types import Chunk
 
 _SUMMARY_LABELS = re.compile(r"^(total|sum|all|overall|others?|other|subtotal|grand total)\b", re.I)

@@ -7,7 +7,7 @@ import pytest
 from rag.aliases import Aliases, defined_acronyms
 from rag.question import analyse
 from rag.spans import _date, _expansion
-from rag.text_match import content_terms
+from rag.text.tokens import content_terms
 
 SEED_SENTENCE = "the Hong Kong Talent Engage Office (HKTE) will hold promotional events"
 

@@ -6,7 +6,7 @@ import pytest
 
 from rag.config import Settings
 from rag.pipeline import Assistant
-from rag.text_match import join_digit_groups
+from rag.text.tokens import join_digit_groups
 
 pytestmark = pytest.mark.slow
 

@@ -6,7 +6,7 @@ import pytest
 
 from rag.chunking import ChunkerSettings, chunk_document
 from rag.loaders import load_paths, make_document
-from rag.sentences import split_sentences
+from rag.text.sentences import split_sentences
 from rag.types import Block
 from tests.conftest import SEEDS
 from tests.fakes import FakeEmbedder

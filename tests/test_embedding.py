@@ -11,7 +11,7 @@ from rag import embedding
 from rag.embedding import MINILM, MiniLMEmbedder, get_embedder
 from rag.errors import ConfigError, ModelError
 from rag.loaders import load_paths
-from rag.sentences import split_sentences
+from rag.text.sentences import split_sentences
 from rag.types import Document
 from tests.conftest import SEEDS
 

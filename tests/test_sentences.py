@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.sentences import split_sentences
+from rag.text.sentences import split_sentences
 
 
 @pytest.mark.parametrize(
