@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -71,6 +72,15 @@ def evaluate(
     return results
 
 
+def sampled(questions: list[GoldQuestion], size: int | None) -> list[GoldQuestion]:
+    """A fixed sample: the same ids on every machine and run, whatever the file order."""
+    if size is None or size >= len(questions):
+        return questions
+    if size < 1:
+        raise InputError(f"--sample {size}: give a number of questions of at least 1")
+    return sorted(questions, key=lambda q: hashlib.sha256(q.id.encode("utf-8")).hexdigest())[:size]
+
+
 def default_thresholds(gold: Path) -> Path:
     """The thresholds.toml beside the gold file, else eval/thresholds.toml under the working folder."""
     for candidate in (gold.parent / THRESHOLDS_FILE, Path("eval") / THRESHOLDS_FILE):
@@ -92,9 +102,10 @@ def run_evaluation(
     assistant: AssistantLike | None = None,
     on_start: Callable[[int], None] | None = None,
     on_result: Callable[[QuestionResult], None] | None = None,
+    sample: int | None = None,
 ) -> EvalOutcome:
     """Every input is read and checked before the first question is asked."""
-    questions = load_gold(gold)
+    questions = sampled(load_gold(gold), sample)
     bar = load_thresholds(thresholds or default_thresholds(gold))
     earlier = read_report(baseline) if baseline else None
     assistant = assistant or build_assistant(settings)
