@@ -8,14 +8,13 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from rag.cli import app, err, handles_errors
+from rag.cli import app, console, err, handles_errors
 from rag.cli.options import GeneratorOpt, IndexOpt, JsonOpt, RetrieverOpt, TopKOpt, answering_settings
 
-out = Console()
+out = console()
 ANSWER_CHARS = 160
 
 
