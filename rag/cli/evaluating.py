@@ -68,6 +68,8 @@ def _render(outcome, report: Path | None) -> None:
     out.print(_metrics_table(outcome))
     if outcome.comparison is not None:
         _render_comparison(outcome.comparison)
+    if outcome.thresholds:
+        out.print(f"thresholds: {escape(outcome.thresholds)}", highlight=False)
     if report is not None:
         out.print(f"report: {escape(str(report))}", highlight=False)
     verdict = "[green]PASS[/green]" if outcome.passed else "[red]FAIL[/red]"
