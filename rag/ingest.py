@@ -63,6 +63,7 @@ class _Plan:
     reused_rows: list[int | None] = field(default_factory=list)  # old row, or None to embed
     documents: dict[str, dict] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=lambda: {"added": 0, "updated": 0, "unchanged": 0})
+    skipped: list[Skipped] = field(default_factory=list)
 
 
 def index_documents(
@@ -114,7 +115,8 @@ def _open_previous(root: Path, embedder: Embedder, chunker: ChunkerSettings) -> 
 
 
 def _plan(items, old, embedder: Embedder, chunker: ChunkerSettings, progress: Progress) -> tuple[_Plan, list[Skipped]]:
-    plan, skipped = _Plan(), []
+    plan = _Plan()
+    skipped = plan.skipped
     previous = old.manifest.documents if old else {}
     for item in items:
         if isinstance(item, Skipped):
@@ -144,7 +146,9 @@ def _reuse(plan: _Plan, old: idx.Index, source: str, entry: dict) -> None:
 
 def _add_new(plan: _Plan, document: Document, embedder: Embedder, chunker: ChunkerSettings) -> None:
     chunks = chunk_document(document, embedder.count_tokens, chunker)
-    plan.documents[document.source] = {"hash": document.content_hash, "title": document.title, "first": len(plan.chunks), "count": len(chunks)}
+    plan.documents[document.source] = {
+        "hash": document.content_hash, "title": document.title, "first": len(plan.chunks), "count": len(chunks), "indexed": time.time()
+    }
     plan.chunks.extend(chunks)
     plan.reused_rows.extend([None] * len(chunks))
 
@@ -169,7 +173,10 @@ def _write_generation(root: Path, plan: _Plan, matrix, embedder: Embedder, chunk
     folder = _new_generation(root)
     try:
         files = _write_files(folder, plan, matrix, kind)
-        manifest = idx.Manifest(idx.FORMAT_VERSION, embedder.name, embedder.dim, chunker.to_json(), kind, plan.documents, files=files)
+        skipped = [{"source": s.source, "reason": s.reason} for s in plan.skipped]
+        manifest = idx.Manifest(
+            idx.FORMAT_VERSION, embedder.name, embedder.dim, chunker.to_json(), kind, plan.documents, files=files, skipped=skipped, base=os.getcwd()
+        )
         # The manifest goes last: a generation without one is known to be unfinished.
         (folder / idx.MANIFEST).write_text(json.dumps(manifest.to_json(), indent=1, ensure_ascii=False), encoding="utf-8")
     except OSError as exc:

@@ -64,7 +64,8 @@ class Chunk:
     @property
     def locator(self) -> str:
         parts = []
-        if self.record_id is not None:
+        # A record's source already ends with "#id"; the locator does not say it twice.
+        if self.record_id is not None and not self.source.endswith(f"#{self.record_id}"):
             parts.append(f"#{self.record_id}")
         if self.page is not None:
             parts.append(f"p. {self.page}")

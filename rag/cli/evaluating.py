@@ -8,14 +8,13 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from rag.cli import app, err, handles_errors
+from rag.cli import app, console, err, handles_errors
 from rag.cli.options import GeneratorOpt, IndexOpt, JsonOpt, RetrieverOpt, TopKOpt, answering_settings
 
-out = Console()
+out = console()
 ANSWER_CHARS = 160
 
 
@@ -74,6 +73,8 @@ def _render(outcome, report: Path | None) -> None:
         out.print(f"accuracy when answering only the most confident share: {points}", highlight=False)
     if outcome.comparison is not None:
         _render_comparison(outcome.comparison)
+    if outcome.thresholds:
+        out.print(f"thresholds: {escape(outcome.thresholds)}", highlight=False)
     if report is not None:
         out.print(f"report: {escape(str(report))}", highlight=False)
     verdict = "[green]PASS[/green]" if outcome.passed else "[red]FAIL[/red]"

@@ -7,17 +7,16 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from rag.cli import app, err, handles_errors
-from rag.cli.options import IndexOpt, JsonOpt, RetrieverOpt, TopKOpt, answering_settings, settings_from
+from rag.cli import app, console, err, handles_errors
+from rag.cli.options import IndexOpt, JsonOpt, QuietOpt, RetrieverOpt, TopKOpt, answering_settings, settings_from
 from rag.errors import InputError
 from rag.types import Skipped
 
-out = Console()
+out = console()
 
 
 @app.command("index")
@@ -32,6 +31,7 @@ def index_command(
         Optional[float], typer.Option("--max-file-mb", envvar="RAG_MAX_FILE_MB", help="Skip files larger than this [default: 64].")
     ] = None,
     as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """Index files and folders (.txt .md .html .pdf .docx .jsonl); unchanged files are not re-embedded."""
     from rag.cli.progress import indexing_progress
@@ -46,7 +46,7 @@ def index_command(
     items = load_paths(paths or ["seeds"], max_file_mb=limit)
     skipped: list[Skipped] = []
     try:
-        with indexing_progress(enabled=not as_json) as progress:
+        with indexing_progress(enabled=not (as_json or quiet)) as progress:
             progress.on_skipped = skipped.append
             report = index_documents(
                 items, Path(settings.index), embedder, rebuild=rebuild, index_type=settings.index_type, progress=progress, lock_wait=wait
@@ -88,11 +88,12 @@ def search_command(
     batch: Annotated[Optional[Path], typer.Option("--batch", help="BEIR-style queries .jsonl (_id/id, text/question).")] = None,
     out_path: Annotated[Optional[Path], typer.Option("--out", help="With --batch: where to write one result line per query.")] = None,
     as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """Show the passages that best match a query."""
     from rag.searching import Searcher, passage_json
 
-    settings = answering_settings(index=index, retriever=retriever, top_k=k)
+    settings = answering_settings(quiet, index=index, retriever=retriever, top_k=k)
     searcher = Searcher.from_settings(settings)
     if batch is not None:
         from rag.cli.batch_search import run_batch_search

@@ -16,7 +16,7 @@ class CitationVerdict:
     n: int
     source: str
     locator: str
-    correct: bool  # from a gold source, and holds the quote or a gold answer
+    correct: bool | None  # from a gold source, and holds the quote or a gold answer; None: no gold evidence to judge by
 
 
 @dataclass(frozen=True)
@@ -50,9 +50,17 @@ class QuestionResult:
         return self.matched and not self.abstained and not self.too_long
 
     @property
+    def citation_known(self) -> bool:
+        """Citations can be judged only against gold evidence; without it they are unknown."""
+        return self.has_evidence
+
+    @property
     def cited(self) -> bool:
-        """At least one correct citation on an answer (an abstention supports nothing)."""
-        return not self.abstained and any(c.correct for c in self.citations)
+        """At least one correct citation on an answer (an abstention supports nothing).
+        Without gold evidence a citation cannot be judged, so it does not fail this."""
+        if self.abstained:
+            return False
+        return any(c.correct for c in self.citations) if self.citation_known else True
 
     @property
     def ok(self) -> bool:
@@ -126,7 +134,8 @@ def citation_supports(question: GoldQuestion, source: str, text: str) -> bool:
 
 
 def judge_citation(question: GoldQuestion, citation: Citation) -> CitationVerdict:
-    return CitationVerdict(citation.n, citation.source, citation.locator, citation_supports(question, citation.source, citation.text))
+    correct = citation_supports(question, citation.source, citation.text) if question.evidence else None
+    return CitationVerdict(citation.n, citation.source, citation.locator, correct)
 
 
 def passage_holds_evidence(question: GoldQuestion, source: str, text: str) -> bool:

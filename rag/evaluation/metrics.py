@@ -46,8 +46,8 @@ def retrieval_metrics(results: Sequence[QuestionResult], k: int) -> dict[str, fl
 
 
 def citation_precision(results: Sequence[QuestionResult]) -> float | None:
-    """Correct citations among all citations given on answerable questions."""
-    given = [c for r in results if r.answerable and not r.abstained for c in r.citations]
+    """Correct citations among all citations given on answerable questions with gold evidence."""
+    given = [c for r in results if r.answerable and r.citation_known and not r.abstained for c in r.citations]
     return ratio(sum(1 for c in given if c.correct), len(given))
 
 
@@ -63,13 +63,16 @@ def abstention_metrics(results: Sequence[QuestionResult]) -> dict[str, float | N
 
 
 def answer_metrics(results: Sequence[QuestionResult]) -> dict[str, float | None]:
+    """Citation recall counts only questions with gold evidence; correct_and_cited counts
+    every answerable one, an unjudgeable citation neither helping nor failing it."""
     answerable = [r for r in results if r.answerable]
+    judged = [r for r in answerable if r.citation_known]
     return {
         "answer_accuracy": ratio(sum(1 for r in answerable if r.correct), len(answerable)),
         "overall_accuracy": ratio(sum(1 for r in results if r.correct), len(results)),
         "too_long_rate": ratio(sum(1 for r in answerable if r.too_long), len(answerable)),
         "citation_precision": citation_precision(results),
-        "citation_recall": ratio(sum(1 for r in answerable if r.cited), len(answerable)),
+        "citation_recall": ratio(sum(1 for r in judged if r.cited), len(judged)),
         "correct_and_cited": ratio(sum(1 for r in answerable if r.ok), len(answerable)),
     }
 

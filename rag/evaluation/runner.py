@@ -5,13 +5,12 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
 
 from rag.config import Settings
-from rag.errors import InputError
-from rag.evaluation.gate import Check, Comparison, Thresholds, check, compare, load_thresholds
+from rag.evaluation.gate import BUILT_IN, DEFAULT_THRESHOLDS, Check, Comparison, Thresholds, check, compare, load_thresholds
 from rag.evaluation.gold import GoldQuestion, load_gold
 from rag.evaluation.judging import QuestionResult, judge
 from rag.evaluation.metrics import summarize
@@ -45,6 +44,7 @@ class EvalOutcome:
     summary: dict[str, Any]
     checks: tuple[Check, ...]
     comparison: Comparison | None = None
+    thresholds: str = ""  # the file the checks came from, or BUILT_IN
 
     @property
     def passed(self) -> bool:
@@ -81,12 +81,13 @@ def sampled(questions: list[GoldQuestion], size: int | None) -> list[GoldQuestio
     return sorted(questions, key=lambda q: hashlib.sha256(q.id.encode("utf-8")).hexdigest())[:size]
 
 
-def default_thresholds(gold: Path) -> Path:
-    """The thresholds.toml beside the gold file, else eval/thresholds.toml under the working folder."""
+def default_thresholds(gold: Path) -> Path | None:
+    """The thresholds.toml beside the gold file, else eval/thresholds.toml under the
+    working folder, else None: the built-in defaults."""
     for candidate in (gold.parent / THRESHOLDS_FILE, Path("eval") / THRESHOLDS_FILE):
         if candidate.is_file():
             return candidate
-    raise InputError(f"no {THRESHOLDS_FILE} beside {gold}; give --thresholds FILE.toml")
+    return None
 
 
 def settings_json(settings: Settings) -> dict[str, Any]:
@@ -106,13 +107,15 @@ def run_evaluation(
 ) -> EvalOutcome:
     """Every input is read and checked before the first question is asked."""
     questions = sampled(load_gold(gold), sample)
-    bar = load_thresholds(thresholds or default_thresholds(gold))
+    source = thresholds or default_thresholds(gold)
+    bar = load_thresholds(source) if source else DEFAULT_THRESHOLDS
     earlier = read_report(baseline) if baseline else None
     assistant = assistant or build_assistant(settings)
     if on_start:
         on_start(len(questions))
     results = evaluate(questions, assistant, settings.top_k, on_result)
-    return outcome_of(str(gold), settings, results, bar, earlier, str(baseline) if baseline else "")
+    outcome = outcome_of(str(gold), settings, results, bar, earlier, str(baseline) if baseline else "")
+    return replace(outcome, thresholds=str(source) if source else BUILT_IN)
 
 
 def outcome_of(
