@@ -6,23 +6,7 @@ import pytest
 from typer.testing import CliRunner
 
 from rag.embedding import register_embedder
-from rag.followup import needs_rewrite, rewrite
-from tests.fakes import FakeEmbedder, FakeGenerator
-
-
-def test_year_follow_up_is_rewritten_without_a_model():
-    previous = ["How many QMAS applications were received in 2019?"]
-    assert rewrite("And in 2020?", previous, None) == "How many QMAS applications were received in 2020?"
-    assert rewrite("Who launched it?", [], None) == "Who launched it?"
-    assert needs_rewrite("What about it?", previous)
-
-
-def test_model_rewrite_is_used_only_when_it_keeps_the_question():
-    previous = ["Who is the Under Secretary for Labour and Welfare?"]
-    good = FakeGenerator("What did Ho Kai-ming say about the talent office in 2025?")
-    assert rewrite("What did he say about the talent office?", previous, good).startswith("What did Ho Kai-ming")
-    drifting = FakeGenerator("Tell me a joke.")
-    assert "Under Secretary" in rewrite("What did he say about the talent office?", previous, drifting)
+from tests.fakes import FakeEmbedder
 
 
 @pytest.fixture
