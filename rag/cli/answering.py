@@ -71,7 +71,10 @@ def batch_command(
 @app.command("chat")
 @handles_errors
 def chat_command(index: IndexOpt = None, generator: GeneratorOpt = None) -> None:
-    """Ask questions in a session: follow-ups are rewritten to stand alone; /sources, /help, /exit."""
+    """Ask questions in a session: follow-ups are resolved to stand alone; /help lists commands."""
     from rag.cli.chat import run_chat
+    from rag.conversation import Conversation
+    from rag.pipeline import Assistant
 
-    run_chat(_assistant(index, generator), out)
+    settings = answering_settings(index=index, generator=generator)
+    run_chat(Conversation(settings, Assistant.from_settings), out, err)
