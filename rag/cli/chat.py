@@ -15,7 +15,7 @@ from collections.abc import Callable
 from rich.console import Console
 from rich.text import Text
 
-from rag.cli.lineinput import LineReader
+from rag.cli.lineinput import LineReader, terminal_foreground
 from rag.cli.render import render_answer, render_sources
 from rag.conversation import Cancelled, Conversation, Status
 from rag.errors import RagError
@@ -26,7 +26,11 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def run_chat(conversation: Conversation, console: Console, err: Console, reader: LineReader | None = None) -> None:
-    reader = reader or LineReader()
+    with terminal_foreground():
+        _session(conversation, console, err, reader or LineReader())
+
+
+def _session(conversation: Conversation, console: Console, err: Console, reader: LineReader) -> None:
     console.print(f"rag chat over {_plain(str(conversation.settings.index))}. Ask a question; /help lists commands; Ctrl-D leaves.", highlight=False)
     while True:
         try:

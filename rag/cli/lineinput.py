@@ -4,8 +4,9 @@ plain lines from a pipe."""
 from __future__ import annotations
 
 import os
+import signal
 import sys
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 HISTORY_LENGTH = 1000
@@ -50,3 +51,51 @@ class LineReader:
         with suppress(OSError):
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._readline.write_history_file(self.path)
+
+
+@contextmanager
+def terminal_foreground():
+    """Make this process the terminal's foreground group while the chat runs.
+
+    Under `make chat` the chat shares make's process group, so Ctrl-C reaches make too,
+    which then dies with the signal once the chat ends. A group of its own keeps Ctrl-C
+    for the chat alone; the terminal goes back to the previous group on the way out."""
+    fd = _terminal()
+    if fd is None or os.getpgrp() == os.getpid() or _foreground_group(fd) != os.getpgrp():
+        yield  # already a group leader (run from a shell), or not in the foreground
+        return
+    previous = os.getpgrp()
+    _set_foreground(fd, None)
+    try:
+        yield
+    finally:
+        _set_foreground(fd, previous)
+
+
+def _terminal() -> int | None:
+    try:
+        return sys.stdin.fileno() if sys.stdin.isatty() else None
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def _foreground_group(fd: int) -> int | None:
+    try:
+        return os.tcgetpgrp(fd)
+    except OSError:  # not our controlling terminal
+        return None
+
+
+def _set_foreground(fd: int, group: int | None) -> None:
+    # A background group that touches the terminal's settings is stopped with SIGTTOU
+    # unless it ignores the signal.
+    old = signal.signal(signal.SIGTTOU, signal.SIG_IGN)
+    try:
+        if group is None:
+            os.setpgid(0, 0)
+            group = os.getpgrp()
+        os.tcsetpgrp(fd, group)
+    except OSError:
+        pass  # no job control here: Ctrl-C still stops answers, make just sees it too
+    finally:
+        signal.signal(signal.SIGTTOU, old)
