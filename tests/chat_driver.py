@@ -16,7 +16,7 @@ from pathlib import Path
 from tests.conftest import ROOT
 
 # `rag` with the fake embedder, plus two generators a test can pick: "slow" writes its
-# draft one word every tenth of a second after touching FAKE_GENERATING, and "slowload"
+# draft (30 words) one word every tenth of a second after touching FAKE_GENERATING, and "slowload"
 # takes FAKE_LOAD_SECONDS to load its model after touching FAKE_LOADING.
 RUNNER = r"""
 import os, sys, time
@@ -32,7 +32,7 @@ class Slow:
     name = "slow"
     def generate(self, prompt, max_new_tokens=64):
         touch("FAKE_GENERATING")
-        for word in ("draft " * 200).split():
+        for word in ("draft " * 30).split():
             time.sleep(0.1)
             yield word + " "
 

@@ -236,3 +236,25 @@ def test_ctrl_c_under_make_keeps_the_session_and_make_exits_0(tmp_path, seeds_in
             os.waitpid(pid, 0)
         os.close(fd)
     assert os.waitstatus_to_exitcode(status) == 0, terminal.text
+
+
+# --- what a first run says ----------------------------------------------------------------
+
+
+def test_the_answer_model_says_when_its_first_load_converts_it(tmp_path):
+    from rag.generation.local import LocalGenerator
+
+    generator = LocalGenerator(model_dir=tmp_path)
+    assert "first run converts it" in generator.loading_note
+    (tmp_path / "model.safetensors").write_bytes(b"")
+    assert generator.loading_note == "Loading the answer model …"
+
+
+def test_bm25s_debug_logging_stays_off_the_terminal(tmp_path):
+    import logging
+
+    from rag.bm25 import BM25Index
+
+    BM25Index.build(["one passage", "another passage"]).save(tmp_path)
+    BM25Index.load(tmp_path)
+    assert logging.getLogger("bm25s").getEffectiveLevel() >= logging.WARNING

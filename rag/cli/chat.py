@@ -44,8 +44,11 @@ def _session(conversation: Conversation, console: Console, err: Console, reader:
             if not _command(conversation, console, line):
                 return
             continue
-        _reload_if_rebuilt(conversation, console)
-        _ask(conversation, console, err, line)
+        try:
+            _reload_if_rebuilt(conversation, console)
+            _ask(conversation, console, err, line)
+        except KeyboardInterrupt:
+            console.print(Text("(stopped)", style="yellow"))
 
 
 # --- commands -----------------------------------------------------------------------
@@ -134,9 +137,6 @@ def _ask(conversation: Conversation, console: Console, err: Console, line: str) 
         console.print(Text(f"→ searching for: {_plain(question)}", style="dim"))
     try:
         answer = _wait_for_answer(conversation, err, question)
-    except KeyboardInterrupt:
-        console.print(Text("(stopped)", style="yellow"))
-        return
     except RagError as exc:
         console.print(Text(f"error: {_plain(str(exc))}", style="red"))
         return
