@@ -227,45 +227,58 @@ def resolve(question: str, last: Turn) -> str | None:
 
 def _replace_references(question: str, found: list[Reference], last: Turn) -> str | None:
     out, end = [], 0
-    changed = False
     for ref in found:
-        replacement = _replacement(question, ref, last)
-        if replacement is None:
+        replaced = _replacement(question, ref, last)
+        if replaced is None or ref.token.start < end:
             continue
-        out.append(question[end : ref.token.start])
-        out.append(replacement)
-        end, changed = ref.token.end, True
-    if not changed:
+        text, stop = replaced
+        out += [question[end : ref.token.start], text]
+        end = stop
+    if not out:
         return None
-    out.append(question[end:])
-    text = "".join(out)
+    text = "".join(out) + question[end:]
     return text[:1].upper() + text[1:]
 
 
-def _replacement(question: str, ref: Reference, last: Turn) -> str | None:
-    word = ref.token.lower
+def _replacement(question: str, ref: Reference, last: Turn) -> tuple[str, int] | None:
+    """The text standing in for a reference, and where in the question the replaced part ends."""
     if ref.kind == "claim":
         said = referents.claim(last)
-        if said is None:
-            return None
-        return f"that {said}" if _saying_before(question, ref) else f"it that {said}" if word == "that" and question.lower().startswith("why") else f"the statement that {said}"
+        return None if said is None else (_claim_phrase(question, ref, said), ref.token.end)
     name = referents.person_of(last) if ref.kind == "person" else referents.thing_of(last)
     if name is None:
         return None
+    word = ref.token.lower
     if word in DEMONSTRATIVE:
-        return f"the {name}" if name.islower() else name if _demonstrative_stands_alone(question, ref) else f"the {name}"
-    possessive = word in POSSESSIVE or (word == "her" and not question[ref.token.end :].strip(" ?.!").__eq__(""))
-    return f"{name}'s" if possessive and not name.endswith(("'s", "s'")) else name
+        return _demonstrative_phrase(question, ref, name)
+    rest = question[ref.token.end :].strip(" ?.!")
+    possessive = word in POSSESSIVE or (word == "her" and bool(rest))
+    return (f"{name}'s" if possessive and not name.endswith(("'s", "s'")) else name), ref.token.end
+
+
+def _claim_phrase(question: str, ref: Reference, said: str) -> str:
+    if _saying_before(question, ref):
+        return f"that {said}"  # "who said that?" -> "who said that <the claim>?"
+    if question.lower().startswith("why"):
+        return f"it that {said}"  # "why is that?" -> "why is it that <the claim>?"
+    return f"the statement that {said}"
+
+
+def _demonstrative_phrase(question: str, ref: Reference, name: str) -> tuple[str, int]:
+    """ "this" -> "QMAS"; "this scheme" -> "the QMAS scheme"; "that study" after "He Wang's
+    study" -> "He Wang's study"."""
+    after = [t for t in tokens_of(question[ref.token.end :]) if t.is_word]
+    if not after or after[0].lower in PREDICATES:
+        return name, ref.token.end
+    noun = after[0]
+    if noun.lower in name.lower().replace("'s", "").split():
+        return name, ref.token.end + noun.end
+    return (name if name.lower().startswith("the ") else f"the {name}"), ref.token.end
 
 
 def _saying_before(question: str, ref: Reference) -> bool:
     words = [t.lower for t in tokens_of(question[: ref.token.start]) if t.is_word]
     return bool(words) and words[-1] in SAYING
-
-
-def _demonstrative_stands_alone(question: str, ref: Reference) -> bool:
-    after = [t for t in tokens_of(question[ref.token.end :]) if t.is_word]
-    return not after or after[0].lower in PREDICATES
 
 
 def _lone_wh(wh: str, last: Turn) -> str | None:
