@@ -46,6 +46,7 @@ WANG = Turn("Who is the author of the paper on skilled migration?", "He Wang [1]
         "Which study found that return migrants shaped the sector?",  # 'that' as a conjunction
         "What is the scheme that started in 2006 called?",  # 'that' as a relative
         "What are the criteria for those who apply?",
+        "What percentage of applicants said they would stay?",  # 'they' are the applicants
         "其他人才计划有哪些？",  # 其他 is "other", not 其 "its"
         "香港在2019年收到多少份申请？",
     ],
@@ -60,6 +61,9 @@ def test_pronouns_resolve_to_the_person_or_thing_of_the_last_turn():
     scheme = Turn("What is the ASMTP?", "The Admission Scheme for Mainland Talents and Professionals [1].")
     assert resolve("What are its aims?", scheme) == "What are ASMTP's aims?"
     assert resolve("When did this scheme start?", scheme) == "When did the ASMTP scheme start?"
+    assert resolve("Is this the only scheme?", scheme) == "Is ASMTP the only scheme?"
+    study = Turn("How many interviews did He Wang's study draw on?", "56 [1].")
+    assert resolve("What did that study find?", study) == "What did He Wang's study find?"
     official = Turn("Who is the Under Secretary for Labour and Welfare?", "Under Secretary for Labour and Welfare Ho Kai-ming said on Tuesday ... [1].")
     assert resolve("What did he say?", official) == "What did Ho Kai-ming say?"
 

@@ -41,7 +41,7 @@ PREDICATES = AUX | frozenset(
 CONJUNCTION_BEFORE = frozenset("so such now given provided except than assuming ensure ensures fact".split())
 GENERIC_AFTER_THOSE = frozenset("who whom whose which that with in of at from under over aged without on for".split())
 DUMMY_IT_NEXT = frozenset(
-    """take takes took possible necessary true easy hard difficult likely required mandatory allowed important worth
+    """take takes took cost costs possible necessary true easy hard difficult likely required mandatory allowed important worth
     better best common usual normal legal illegal""".split()
 )
 DUMMY_IT_LATER = frozenset({"to", "that", "whether", "if"})
@@ -121,21 +121,28 @@ def _antecedent_before(tokens: list[Token], n: int) -> bool:
     """A possessive takes any earlier name or noun phrase ("Wang ... his study"); a subject
     or object pronoun only one separated from it by a new clause ("QMAS, and when was it ...")."""
     possessive = tokens[n].lower in POSSESSIVE or (tokens[n].lower == "her" and _word(tokens, n + 1) not in (None, *PREPOSITIONS))
+    plural = tokens[n].lower in {"they", "them", "their"}
     for j in range(n - 1, -1, -1):
-        if _is_anchor(tokens, j):
+        if _is_anchor(tokens, j, plural):
             return possessive or any(_word(tokens, b) in BOUNDARY for b in range(j + 1, n))
     return False
 
 
-def _is_anchor(tokens: list[Token], j: int) -> bool:
+def _is_anchor(tokens: list[Token], j: int, plural: bool = False) -> bool:
     word = tokens[j]
     if not word.is_word or word.lower in PERSON | THING | DEMONSTRATIVE | {"i"}:
         return False
+    if plural and _plural_noun(word.lower):
+        return True  # "applicants ... they"
     if word.text.isupper() and len(word.text) > 1:
         return True
     if is_name_word(word.text) and (j > 0 or word.lower not in referents.COMMON):
         return True
     return _word(tokens, j - 1) in {"the", "a", "an"} and word.lower not in TIME_NOUNS
+
+
+def _plural_noun(word: str) -> bool:
+    return len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")) and word not in referents.COMMON | AUX | PREDICATES | SAYING
 
 
 def _demonstrative_kind(tokens: list[Token], n: int) -> str | None:
@@ -144,8 +151,8 @@ def _demonstrative_kind(tokens: list[Token], n: int) -> str | None:
         return None
     if after and after.removesuffix("'s") in TIME_NOUNS:
         return None  # "this year's fee" is about now, not about the last answer
-    if word == "those" and after in GENERIC_AFTER_THOSE:
-        return None  # "those who apply"
+    if word == "those" and after and (after in GENERIC_AFTER_THOSE or after.endswith(("ed", "ing"))):
+        return None  # "those who apply", "those interviewed"
     if word == "that" and not _that_points_back(tokens, n, before, after):
         return None
     if after is None or after in PREDICATES or after in JUDGING:
@@ -268,8 +275,8 @@ def _demonstrative_phrase(question: str, ref: Reference, name: str) -> tuple[str
     """ "this" -> "QMAS"; "this scheme" -> "the QMAS scheme"; "that study" after "He Wang's
     study" -> "He Wang's study"."""
     after = [t for t in tokens_of(question[ref.token.end :]) if t.is_word]
-    if not after or after[0].lower in PREDICATES:
-        return name, ref.token.end
+    if not after or after[0].lower in PREDICATES | CLAUSE_OPENERS:
+        return name, ref.token.end  # "this" stands alone: "is this the only one?"
     noun = after[0]
     if noun.lower in name.lower().replace("'s", "").split():
         return name, ref.token.end + noun.end
