@@ -11,6 +11,7 @@ import queue
 import re
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 
 from rich.console import Console
 from rich.text import Text
@@ -40,14 +41,14 @@ def _session(conversation: Conversation, console: Console, err: Console, reader:
             return
         if not line:
             continue
-        if line.startswith("/"):
-            if not _command(conversation, console, line):
-                return
-            continue
         try:
-            _reload_if_rebuilt(conversation, console)
-            _ask(conversation, console, err, line)
-        except KeyboardInterrupt:
+            if line.startswith("/"):
+                if not _command(conversation, console, line):
+                    return
+            else:
+                _reload_if_rebuilt(conversation, console)
+                _ask(conversation, console, err, line)
+        except KeyboardInterrupt:  # a turn is stopped, never the session
             console.print(Text("(stopped)", style="yellow"))
 
 
@@ -56,7 +57,7 @@ def _session(conversation: Conversation, console: Console, err: Console, reader:
 
 def _help(conversation: Conversation, console: Console, arg: str) -> None:
     for name, (_, text) in COMMANDS.items():
-        console.print(f"  {name:<10} {text}", highlight=False)
+        console.print(f"  {name:<10} {text}", highlight=False, markup=False)
     console.print("  Ctrl-C stops an answer; Ctrl-C or Ctrl-D at the prompt leaves. Up and down recall earlier questions.")
 
 
@@ -188,12 +189,11 @@ def _pump(conversation: Conversation, question: str, cancelled: threading.Event,
 def _render(console: Console, answer: Answer) -> None:
     render_answer(console, _plain_answer(answer), show_sources=False)
     for citation in answer.citations:
-        console.print(Text(f"[{citation.n}] {_plain(citation.source)}, {_plain(citation.locator)}", style="dim"))
+        where = ", ".join(part for part in (citation.source, citation.locator) if part)
+        console.print(Text(f"[{citation.n}] {_plain(where)}", style="dim"))
 
 
 def _plain_answer(answer: Answer) -> Answer:
-    from dataclasses import replace
-
     return replace(answer, text=_plain(answer.text))
 
 
