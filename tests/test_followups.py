@@ -71,6 +71,8 @@ def test_pronouns_resolve_to_the_person_or_thing_of_the_last_turn():
 def test_who_said_that_carries_the_claim_of_the_last_answer():
     last = Turn("What share of applicants come from abroad?", "Foreign applicants make up less than 5 percent [1]. More follows.")
     assert resolve("who said that?", last) == "Who said that foreign applicants make up less than 5 percent?"
+    table = Turn("How many QMAS applications were received in 2019?", "Applications Received, 2019: 5 896 [1].")
+    assert resolve("who said that?", table) == "Who said that 5 896 QMAS applications were received in 2019?"
     abstained = Turn("What share of applicants come from abroad?", "The documents do not contain the answer.", abstained=True)
     assert resolve("who said that?", abstained) == "who said that?"  # nothing was said: left alone
 

@@ -112,7 +112,26 @@ def claim(last: Turn) -> str | None:
         return None
     if _opens_with_common_word(words):
         words[0] = words[0].lower()
-    return " ".join(words[:MAX_CLAIM_WORDS])
+    said = " ".join(words[:MAX_CLAIM_WORDS])
+    return _as_statement(last.question, said) if len(words) <= SHORT_ANSWER_WORDS else said
+
+
+SHORT_ANSWER_WORDS = 6
+_HOW_MANY = re.compile(r"^\s*how\s+(?:many|much)\s+(.+?)\s*\?*\s*$", re.I)
+_WHAT_IS = re.compile(r"^\s*(?:what|who|which)\s+(is|are|was|were)\s+(.+?)\s*\?*\s*$", re.I)
+
+
+def _as_statement(question: str, short: str) -> str:
+    """A bare short answer put back into its question: "5 896" to "How many applications
+    were received in 2019?" says "5 896 applications were received in 2019"."""
+    short = short.rsplit(": ", 1)[-1]  # a table row's label ("Applications Received, 2019: 5 896")
+    how_many = _HOW_MANY.match(question)
+    if how_many:
+        return f"{short} {how_many.group(1)}"
+    what_is = _WHAT_IS.match(question)
+    if what_is:
+        return f"{what_is.group(2)} {what_is.group(1).lower()} {short}"
+    return short
 
 
 def _opens_with_common_word(words: list[str]) -> bool:
