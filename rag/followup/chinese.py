@@ -64,7 +64,7 @@ def _thing(last: Turn) -> str | None:
 
 
 def _subject(question: str) -> str | None:
-    """ "优秀人才入境计划的申请费是多少？" -> "优秀人才入境计划"."""
+    """ "世界卫生组织的总部在哪里？" -> "世界卫生组织"."""
     text = _QUESTION_OPENERS.sub("", question.strip())
     subject = _SUBJECT_END.split(text, maxsplit=1)[0].strip()
     if not 2 <= len(subject) <= MAX_SUBJECT_CHARS or _pronouns(subject):

@@ -103,7 +103,7 @@ def _pronoun_kind(tokens: list[Token], n: int) -> str | None:
     if token.text.isupper() and len(token.text) > 1:  # "IT", "HE": an acronym, not a pronoun
         return None
     if token.text[:1].isupper() and n + 1 < len(tokens) and is_name_word(tokens[n + 1].text):
-        return None  # "He Wang": part of a name
+        return None  # "He Lin": part of a name
     if token.lower == "it" and _dummy_it(tokens, n):
         return None
     if _antecedent_before(tokens, n):
@@ -118,8 +118,8 @@ def _dummy_it(tokens: list[Token], n: int) -> bool:
 
 
 def _antecedent_before(tokens: list[Token], n: int) -> bool:
-    """A possessive takes any earlier name or noun phrase ("Wang ... his study"); a subject
-    or object pronoun only one separated from it by a new clause ("QMAS, and when was it ...")."""
+    """A possessive takes any earlier name or noun phrase ("Curie ... her study"); a subject
+    or object pronoun only one separated from it by a new clause ("NATO, and when was it ...")."""
     possessive = tokens[n].lower in POSSESSIVE or (tokens[n].lower == "her" and _word(tokens, n + 1) not in (None, *PREPOSITIONS))
     plural = tokens[n].lower in {"they", "them", "their"}
     for j in range(n - 1, -1, -1):
@@ -168,9 +168,9 @@ def _that_points_back(tokens: list[Token], n: int, before: str | None, after: st
     if before in CONJUNCTION_BEFORE or _after_noun(tokens, n):
         return False  # "so that", "the scheme that started"
     if before in SAYING and sum(t.is_word for t in tokens[n + 1 :]) > 1:
-        return False  # "found that return migrants ...", but "who wrote that report?"
+        return False  # "found that young voters ...", but "who wrote that report?"
     if after in CLAUSE_OPENERS or after[:1].isdigit() or is_name_word(tokens[n + 1].text):
-        return False  # "found that the fee rose", "said that Wang ..."
+        return False  # "found that the fee rose", "said that Curie ..."
     return True
 
 
@@ -272,8 +272,8 @@ def _claim_phrase(question: str, ref: Reference, said: str) -> str:
 
 
 def _demonstrative_phrase(question: str, ref: Reference, name: str) -> tuple[str, int]:
-    """ "this" -> "QMAS"; "this scheme" -> "the QMAS scheme"; "that study" after "He Wang's
-    study" -> "He Wang's study"."""
+    """ "this" -> "NATO"; "this treaty" -> "the NATO treaty"; "that study" after "He Lin's
+    study" -> "He Lin's study"."""
     after = [t for t in tokens_of(question[ref.token.end :]) if t.is_word]
     if not after or after[0].lower in PREDICATES | CLAUSE_OPENERS:
         return name, ref.token.end  # "this" stands alone: "is this the only one?"

@@ -31,7 +31,7 @@ MAX_CLAIM_WORDS = 30
 
 
 def is_name_word(word: str) -> bool:
-    """A capitalised word that is not all capitals: 'Wang', 'Kai-ming', 'Ho'."""
+    """A capitalised word that is not all capitals: 'Curie', 'Ka-wai', 'Li'."""
     return word[:1].isupper() and not word.isupper() and word[:1].isalpha()
 
 
@@ -40,7 +40,7 @@ def acronyms(text: str) -> list[str]:
 
 
 def capitalised_runs(text: str) -> list[str]:
-    """Runs of capitalised words ('Quality Migrant Admission Scheme', "He Wang's study"),
+    """Runs of capitalised words ('World Health Organization', "He Lin's study"),
     joined by inner connectors; a run's first word may not be a common sentence opener."""
     tokens = _TOKEN.findall(text)
     runs: list[list[str]] = []
@@ -67,12 +67,12 @@ def _lone_opener(run: list[str], tokens: list[str], n: int) -> bool:
 
 
 def _name_follows(tokens: list[str], n: int) -> bool:
-    # "He Wang", "Her Majesty": a capitalised pronoun followed by a name is part of it.
+    # "He Lin", "Her Majesty": a capitalised pronoun followed by a name is part of it.
     return tokens[n].lower() in NAME_PRONOUNS and n + 1 < len(tokens) and is_name_word(tokens[n + 1])
 
 
 def _with_possession(run: list[str], tokens: list[str], n: int) -> list[str]:
-    """ "He Wang's study": the possessed noun belongs to what the run names."""
+    """ "He Lin's study": the possessed noun belongs to what the run names."""
     if run[-1].endswith(("'s", "’s")) and n < len(tokens) and tokens[n][:1].islower() and tokens[n].lower() not in COMMON:
         return [*run, tokens[n]]
     return run
@@ -89,7 +89,7 @@ def main_entity(text: str, prefer_acronym: bool = True) -> str | None:
 
 def person_name(text: str) -> str | None:
     """The first person named in a text: a run of capitalised words with titles removed,
-    'Ho Kai-ming' out of 'Under Secretary for Labour and Welfare Ho Kai-ming'."""
+    'Li Ka-wai' out of 'Deputy Secretary for Health and Care Li Ka-wai'."""
     for run in capitalised_runs(text):
         words = [w for w in run.replace("’", "'").split() if w[:1].isupper()]
         words = [w[:-2] if w.endswith("'s") else w for w in words]
@@ -122,9 +122,9 @@ _WHAT_IS = re.compile(r"^\s*(?:what|who|which)\s+(is|are|was|were)\s+(.+?)\s*\?*
 
 
 def _as_statement(question: str, short: str) -> str:
-    """A bare short answer put back into its question: "5 896" to "How many applications
-    were received in 2019?" says "5 896 applications were received in 2019"."""
-    short = short.rsplit(": ", 1)[-1]  # a table row's label ("Applications Received, 2019: 5 896")
+    """A bare short answer put back into its question: "1 204" to "How many visas were
+    issued in 2019?" says "1 204 visas were issued in 2019"."""
+    short = short.rsplit(": ", 1)[-1]  # a table row's label ("Visas Issued, 2019: 1 204")
     how_many = _HOW_MANY.match(question)
     if how_many:
         return f"{short} {how_many.group(1)}"
@@ -136,7 +136,7 @@ def _as_statement(question: str, short: str) -> str:
 
 def _opens_with_common_word(words: list[str]) -> bool:
     """ "The shortage ...", "Foreign applicants ...": capitalised only because it opens the
-    sentence; a name ("He Wang ...") or an acronym keeps its capitals."""
+    sentence; a name ("He Lin ...") or an acronym keeps its capitals."""
     first = words[0]
     if first.isupper() and len(first) > 1 or _name_follows(words, 0):
         return False
