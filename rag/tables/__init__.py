@@ -51,7 +51,7 @@ def tables_from_document(document: Document) -> list[Table]:
 
     tables, heading = [], ""
     for n, block in enumerate(document.blocks):
-        if block.kind == "heading":
+        if block.kind == "heading" and block.text != document.title:
             heading = block.text
         elif block.kind == "table" and block.rows:
             context = " > ".join(p for p in (document.title, heading) if p)

@@ -22,10 +22,13 @@ _PERIOD_PATTERNS = (
 )
 _DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH})\b|\b({_MONTH})\s+(\d{{1,2}})\b(?!\s*\d)", re.I)
 _YEAR = re.compile(r"(?<![\d,.$£€])\b((?:19|20)\d\d)\b(?![\d,])")
+_LETTER = re.compile(r"(?<![\w'’.])([A-Z])(?![\w'’])")
 _AS_AT_PHRASE = re.compile(r"\b(?:as\s+(?:at|of)|at\s+the\s+end\s+of)\s+[^,?]*", re.I)
 
+TIME_WORDS = frozenset({"fastest", "quickest"})  # least time, when the column holds durations
+PERCENT_WORDS = frozenset({"percentage", "percent", "share", "rate", "proportion"})
 MIN_WORDS = frozenset(
-    """cheapest lowest least smallest fewest shortest minimum min quickest fastest earliest youngest lightest
+    """cheapest lowest least smallest fewest shortest minimum min earliest youngest lightest
     narrowest shallowest thinnest nearest closest soonest slimmest""".split()
 )
 MAX_WORDS = frozenset("most highest largest biggest greatest top maximum max".split())
@@ -33,12 +36,13 @@ _NOT_SUPERLATIVE = frozenset(
     """interest request test west rest guest forest honest modest suggest invest protest contest arrest digest chest
     nest quest vest harvest manifest earnest priest pest lest attest detest""".split()
 )
-_PRICE_WORDS = frozenset({"cheapest", "dearest", "priciest", "expensive", "cheap", "cost", "costs"})
+_PRICE_WORDS = frozenset({"cheapest", "dearest", "priciest", "expensive", "cheap", "cheaper", "cost", "costs", "pay", "price", "charge"})
 _ASKS_ENTITY = re.compile(r"\b(?:which|who|where|when)\b|\bwhat\s+\w+(?:\s+\w+)?\s+(?:had|has|have|was|is|were|are)\s+the\b", re.I)
-_DIFFERENCE = re.compile(r"\bhow\s+(?:many|much)\s+(?:more|fewer|less|higher|lower|greater|bigger|smaller)\b|\bdifference\s+between\b|\bby\s+how\s+(?:many|much)\b", re.I)
+_DIFFERENCE = re.compile(r"\bhow\s+(?:much|many)\b.*\b(?:rise|rose|risen|increase|increased|fall|fell|fallen|drop|dropped|grow|grew|grown|change|changed)\b|\bhow\s+(?:many|much)\s+(?:more|fewer|less|higher|lower|greater|bigger|smaller)\b|\bdifference\s+between\b|\bby\s+how\s+(?:many|much)\b", re.I)
 _SUM = re.compile(r"\b(?:combined|together|in\s+total\s+for|sum\s+of|altogether)\b", re.I)
 _RATIO = re.compile(r"\bhow\s+many\s+times\b|\bratio\s+of\b", re.I)
-_COUNT = re.compile(r"\bhow\s+many\s+(?:\w+\s+){0,3}(?:are|were|does|do)\s+(?:there|listed|shown|in\s+the\s+table)\b|\bnumber\s+of\s+rows\b", re.I)
+_COUNT = re.compile(r"\bhow\s+many\s+(?:\w+\s+){0,3}(?:are|were|does|do|is)\s+(?:there|listed|shown|in\s+the\s+table)\b|\bnumber\s+of\s+rows\b", re.I)
+LISTED = re.compile(r"\b(?:listed|in\s+the\s+(?:table|list))\b", re.I)
 _AS_AT_ASKED = re.compile(r"\bas\s+(?:at|of)\s+(?:what|which)\s+(?:date|day|time)\b|\bwhat\s+date\s+(?:are|is|were)\b.*\b(?:figures|data|numbers|table)\b", re.I)
 STATISTICS = frozenset({"mean", "median", "average"})
 NEGATION = re.compile(r"\b(?:outside|except|excluding|other\s+than|apart\s+from|not\s+in|besides)\b", re.I)
@@ -59,7 +63,13 @@ def terms(text: str) -> set[str]:
     """Meaningful word stems and period keys ("2024q3"); a period's year is not a term of its own."""
     text, keys = _take_periods(text)
     keys |= {d.replace(" ", "") for d in day_months(text)}
-    return {light_stem(w) for w in words(text) if w not in _STOP and (len(w) > 1 or w.isdigit())} | keys
+    keys |= {m.group(1).lower() for m in _LETTER.finditer(text) if m.start() > 0}  # "Zone B", not the article "a"
+    found = set()
+    for word in words(text):
+        for part in {word, *word.split("-")}:
+            if part and part not in _STOP and (len(part) > 1 or part.isdigit()):
+                found.add(light_stem(part))
+    return found | keys
 
 
 def _take_periods(text: str) -> tuple[str, set[str]]:
@@ -122,6 +132,8 @@ def superlative(question: str) -> str | None:
     for word in words(question):
         if word in MIN_WORDS:
             return "min"
+        if word in TIME_WORDS:
+            return "time"
         if word in MAX_WORDS or (word.endswith("est") and len(word) > 5 and word not in _NOT_SUPERLATIVE):
             return "max"
         if word == "expensive" and "most" in words(question):
@@ -135,6 +147,10 @@ def asks_entity(question: str) -> bool:
 
 def wants_price(question: str) -> bool:
     return bool(_PRICE_WORDS & set(words(question)))
+
+
+PRICE_TERMS = frozenset(light_stem(w) for w in _PRICE_WORDS)
+PERCENT_TERMS = frozenset(light_stem(w) for w in PERCENT_WORDS)
 
 
 _COMPARE = re.compile(r"\bwhich\b.*\b(\w+er|more|less|fewer)\b.*\bor\b", re.I)

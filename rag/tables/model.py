@@ -13,11 +13,8 @@ _AS_AT = re.compile(
     r"(?:\s+\d{1,2},)?\s+(?:19|20)\d\d|(?:19|20)\d\d(?:\s?Q[1-4])?)",
     re.IGNORECASE,
 )
-_UNIT = re.compile(
-    r"\((?:(?:all\s+)?(?:amounts|figures|values|prices)\s+(?:in|are\s+in)\s+)?"
-    r"([^()]*?(?:dollars?|pounds?|euros?|yen|yuan|rupees?|francs?|thousands?|millions?|billions?|per\s?cent|%|[A-Z]{0,3}[$£€¥]))\)",
-    re.IGNORECASE,
-)
+_UNIT_IN = re.compile(r"\((?:[^()]*?\s)?in\s+([^()]+?)\)")
+_UNIT_BARE = re.compile(r"\(\s*((?:[A-Z]{0,3}[$£€¥])|%|per\s?cent|cm|mm|m|km|km²|m²|kg|g|t|ml|l|hours?|minutes?|days?|years?|thousands?|millions?|billions?|'000)\s*\)")
 
 
 def as_at_in(text: str) -> str | None:
@@ -27,8 +24,8 @@ def as_at_in(text: str) -> str | None:
 
 
 def unit_in(text: str) -> str | None:
-    """The unit a caption or header names in brackets ("(amounts in Singapore dollars)", "(S$)")."""
-    match = _UNIT.search(text)
+    """The unit a caption or header names in brackets ("(amounts in Singapore dollars)", "(in kroner)", "(S$)", "(kg)")."""
+    match = _UNIT_IN.search(text) or _UNIT_BARE.search(text)
     return match.group(1).strip() if match else None
 
 

@@ -81,7 +81,33 @@ class TableView:
         return scores.index(top), top
 
     def col_scores(self, question_terms: set[str]) -> list[float]:
-        return [0.0] + [float(len(question_terms & t)) for t in self.col_terms[1:]]
+        """Shared words per value column; a price word also points at money columns, a
+        percentage word at percentage columns."""
+        scores = [0.0] + [float(len(question_terms & t)) for t in self.col_terms[1:]]
+        for c in range(1, len(scores)):
+            if question_terms & cues.PRICE_TERMS and self.kind_of(c) == "money":
+                scores[c] += 1.0
+            if question_terms & cues.PERCENT_TERMS and self.kind_of(c) == "percent":
+                scores[c] += 0.5
+        return scores
+
+    @cached_property
+    def _kinds(self) -> list[str | None]:
+        kinds: list[str | None] = [None]
+        for c in range(1, len(self.table.columns)):
+            found = [cell.quantity.kind for cell in self.column_cells(c) if cell.quantity is not None]
+            kinds.append(max(set(found), key=found.count) if found else None)
+        return kinds
+
+    def kind_of(self, col: int) -> str | None:
+        return self._kinds[col] if col < len(self._kinds) else None
+
+    def column_cells(self, col: int) -> list[Cell]:
+        return self.table.column(col)
+
+    def names_rows(self, question_terms: set[str]) -> bool:
+        """The question names what the rows are ('which stop', 'how many models')."""
+        return bool(self.col_terms and question_terms & self.col_terms[0])
 
     def numeric_columns(self) -> list[int]:
         cols = []
@@ -112,12 +138,13 @@ def _answer(question: str, view: TableView) -> _Scored:
         return _Scored(relevance, _two_cells(asked, cue, view))
     if cue == "compare":
         return _Scored(relevance, _compare(asked, view))
-    if cue == "count":
-        return _Scored(relevance, _count(view))
+    names_rows = view.names_rows(qterms)
+    if cue == "count" and view.best_row(qterms)[0] is None and (names_rows or cues.LISTED.search(question)):
+        return _Scored(relevance + names_rows, _count(view))
     direction = cues.superlative(asked)
     if direction and cues.asks_entity(asked):
-        return _Scored(relevance + 1, _extreme(asked, qterms, direction, view))
-    found = _lookup(asked, qterms, view)
+        return _Scored(relevance + 1 + names_rows, _extreme(asked, qterms, direction, view))
+    found = _missing_column(qterms, view) or _lookup(asked, qterms, view)
     strength = view.best_row(qterms)[1] if isinstance(found, TableAnswer) else 0.0
     return _Scored(relevance + strength, found)
 
@@ -148,7 +175,7 @@ def _missing(question: str, qterms: set[str], view: TableView) -> Absent | None:
     column_years = {y for name in view.table.columns[1:] for y in cues.years(name)}
     if asked_years and len(column_years) >= 2 and not asked_years & (column_years | row_years):
         return Absent(f"the table has no column for {', '.join(sorted(asked_years))}")
-    return _missing_name(question, view) or _missing_column(qterms, view)
+    return _missing_name(question, view)
 
 
 def _missing_name(question: str, view: TableView) -> Absent | None:
@@ -157,14 +184,22 @@ def _missing_name(question: str, view: TableView) -> Absent | None:
     'UK Global Talent'), stand in the table."""
     text = " ".join([*view.labels, view.table.caption, view.table.context]).lower()
     label_words = {w for label in view.labels for w in re.findall(r"\w+", label.lower())}
+    headers = " ".join(view.table.columns[1:]).lower()
+    header_words = set(re.findall(r"\w+", headers)) - label_words
     for match in _CAPITALISED_RUN.finditer(question):
         name = re.split(r"['’]s\s+", match.group(1))[-1].lower().split()
-        if len(name) < 2 or name[-1] not in label_words:
+        if len(name) < 2:
             continue
-        tails = (" ".join(name[k:]) for k in range(len(name) - 1))
-        if not any(re.search(rf"(?<!\w){re.escape(tail)}(?!\w)", text) for tail in tails):
+        tails = [" ".join(name[k:]) for k in range(len(name) - 1)]
+        if name[-1] in label_words and not any(_has_phrase(text, tail) for tail in tails):
             return Absent(f"the table has no row for {' '.join(name)}")
+        if name[0] in header_words and not _has_phrase(headers, " ".join(name)):
+            return Absent(f"the table has no column for {' '.join(name)}")
     return None
+
+
+def _has_phrase(text: str, phrase: str) -> bool:
+    return re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", text) is not None
 
 
 def _missing_column(qterms: set[str], view: TableView) -> Absent | None:
@@ -186,12 +221,17 @@ def _lookup(question: str, qterms: set[str], view: TableView) -> TableAnswer | A
     if row is None or col is None or explained < len(qterms) - explained:
         return None
     cell = view.table.cell(row, col)
+    asked_years, column_years = cues.years(question), cues.years(cell.column_header)
+    if asked_years and column_years and not asked_years & column_years:
+        return Absent(f"column {cell.column_header!r} is for {', '.join(sorted(column_years))}, not {', '.join(sorted(asked_years))}")
     statistic = cues.STATISTICS & set(words(question)) - set(words(cell.column_header))
     if statistic:
         return Absent(f"the table gives no {', '.join(sorted(statistic))} ({cell.column_header})")
     if _NO_VALUE.match(cell.text):
         return Absent(f"the table states no value: {cell.text}")
-    if not cell.text or (_HOW_MANY.search(question) and cell.quantity is not None and cell.quantity.kind == "money"):
+    if not cell.text:
+        return Absent(f"the table has no value for {cell.row_header!r} under {cell.column_header!r}")
+    if (_HOW_MANY.search(question) and cell.quantity is not None and cell.quantity.kind == "money"):
         return None
     short = _clause(cell.text, question)
     return TableAnswer(short, (cell,), "lookup", f"row {cell.row_header!r}, column {cell.column_header!r}")
@@ -223,18 +263,49 @@ def _clause(text: str, question: str) -> str:
 
 
 def _extreme(question: str, qterms: set[str], direction: str, view: TableView) -> TableAnswer | None:
+    across = _extreme_across(qterms, direction, view)
+    if across is not None:
+        return across
     col = _price_column(view) if cues.wants_price(question) and not max(view.col_scores(qterms)) else None
     col = col or _column(qterms, view, numeric=True)
+    numeric = view.numeric_columns()
+    col = col if col is not None else (numeric[0] if numeric else None)
     if col is None:
         return None
-    rows = _rows_in_scope(question, view)
-    valued = [(v, r) for r in rows if (v := _value(view.table.cell(r, col))) is not None]
+    if direction == "time":
+        direction = "min" if any(c.quantity and in_days(c.quantity) is not None for c in view.table.column(col)) else "max"
+    valued = [(v, r) for r in _rows_in_scope(question, view) if (v := _value(view.table.cell(r, col))) is not None]
     if not valued:
         return None
-    value, row = (min if direction == "min" else max)(valued)
+    _, row = (min if direction == "min" else max)(valued)
     cell = view.table.cell(row, col)
-    operation = "argmin" if direction == "min" else "argmax"
-    return TableAnswer(cell.row_header, (cell,), operation, f"{direction} of {cell.column_header!r} is {cell.text} ({cell.row_header})")
+    name = _row_name(view, row)
+    return TableAnswer(name, (cell,), f"arg{direction}", f"{direction} of {cell.column_header!r} is {cell.text} ({name})")
+
+
+def _extreme_across(qterms: set[str], direction: str, view: TableView) -> TableAnswer | None:
+    """'Which zone is cheapest for a studio?': the extreme along one named row, answered by column."""
+    row, _ = view.best_row(qterms)
+    if row is None:
+        return None
+    shared = [t for t in qterms - view.row_terms[row] if sum(t in c for c in view.col_terms[1:]) >= 2]
+    if not shared:
+        return None
+    cells = [view.table.cell(row, c) for c in view.numeric_columns()]
+    valued = [(v, c) for c in cells if (v := _value(c)) is not None]
+    if len(valued) < 2:
+        return None
+    _, cell = (min if direction == "min" else max)(valued, key=lambda vc: vc[0])
+    return TableAnswer(cell.column_header, (cell,), f"arg{direction}", f"{direction} along {cell.row_header!r} is {cell.text} ({cell.column_header})")
+
+
+def _row_name(view: TableView, row: int) -> str:
+    """The row's own name: its first text cell that no other row shares (a subject, not its group)."""
+    values = view.table.rows[row]
+    for c, text in enumerate(values):
+        if text and not _is_number(text) and sum(r[c] == text for r in view.table.rows) == 1:
+            return text
+    return values[0]
 
 
 def _price_column(view: TableView) -> int | None:
@@ -296,6 +367,9 @@ def _two_parts(question: str) -> tuple[str, str]:
     between = re.search(r"\bbetween\b(.*)\band\b(.*)", question, re.I)
     if between:
         return question[: between.start()] + between.group(1), question[: between.start()] + between.group(2)
+    span = re.search(r"\bfrom\b(.*)\bto\b(.*)", question, re.I)
+    if span:  # "rise from A to B" is B less A
+        return question[: span.start()] + span.group(2), question[: span.start()] + span.group(1)
     for joiner in (r"\bthan\b", r"\bcompared\s+(?:with|to)\b", r"\bversus\b|\bvs\.?\b", r"\band\b"):
         parts = re.split(joiner, question, maxsplit=1, flags=re.I)
         if len(parts) == 2:
@@ -319,9 +393,10 @@ def _two_columns(left: str, right: str, view: TableView) -> tuple[Cell, Cell] | 
     row, _ = view.best_row(lt | rt)
     if row is None:
         return None
-    ls, rs = view.col_scores(lt - rt), view.col_scores(rt - lt)
+    ls = [a + 0.1 * b for a, b in zip(view.col_scores(lt - rt), view.col_scores(lt))]
+    rs = [a + 0.1 * b for a, b in zip(view.col_scores(rt - lt), view.col_scores(rt))]
     a, b = max(range(len(ls)), key=ls.__getitem__), max(range(len(rs)), key=rs.__getitem__)
-    if a == b or not ls[a] or not rs[b]:
+    if a == b or ls[a] < 1 or rs[b] < 1:
         return None
     return view.table.cell(row, a), view.table.cell(row, b)
 
