@@ -172,6 +172,9 @@ def _missing(question: str, qterms: set[str], view: TableView) -> Absent | None:
     asked_years = cues.years(question)
     if asked_years and not asked_periods and len(row_years) >= 2 and not asked_years & row_years and not row_periods:
         return Absent(f"the table has no row for {', '.join(sorted(asked_years))}")
+    period_years = {p[:4] for p in row_periods}
+    if asked_years and not asked_periods and len(row_periods) >= 2 and not asked_years & (period_years | row_years):
+        return Absent(f"the table has no row in {', '.join(sorted(asked_years))}")
     column_years = {y for name in view.table.columns[1:] for y in cues.years(name)}
     if asked_years and len(column_years) >= 2 and not asked_years & (column_years | row_years):
         return Absent(f"the table has no column for {', '.join(sorted(asked_years))}")
@@ -367,6 +370,9 @@ def _two_parts(question: str) -> tuple[str, str]:
     between = re.search(r"\bbetween\b(.*)\band\b(.*)", question, re.I)
     if between:
         return question[: between.start()] + between.group(1), question[: between.start()] + between.group(2)
+    ratio = re.search(r"\bratio\s+of\b(.*)\bto\b(.*)", question, re.I)
+    if ratio:
+        return question[: ratio.start()] + ratio.group(1), question[: ratio.start()] + ratio.group(2)
     span = re.search(r"\bfrom\b(.*)\bto\b(.*)", question, re.I)
     if span:  # "rise from A to B" is B less A
         return question[: span.start()] + span.group(2), question[: span.start()] + span.group(1)
@@ -407,7 +413,10 @@ def _count(view: TableView) -> TableAnswer:
 
 
 def _format(value: float, like: Quantity | None) -> str:
+    """Grouped digits; money keeps the decimals its cells show ("£2.30")."""
     text = f"{value:,.0f}" if abs(value - round(value)) < 1e-9 else f"{value:,.2f}".rstrip("0").rstrip(".")
+    if like is not None and like.kind == "money" and "." in like.text:
+        text = f"{value:,.{len(like.text.rpartition('.')[2].strip())}f}"
     if like is not None and like.kind == "money":
         return f"{'-' if value < 0 else ''}{like.unit}{text.lstrip('-')}"
     if like is not None and like.kind == "percent":

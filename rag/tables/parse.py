@@ -104,13 +104,16 @@ def _cut(line: str, spans: list[tuple[int, int]]) -> list[str]:
 
 
 def _spread_cells(line: str, spans: list[tuple[int, int]]) -> list[str]:
-    """A header line above the column names: each name spans the columns it overlaps."""
+    """A header line above the column names: each name covers the columns from the
+    first it overlaps up to the next name ("Applications" over 2023 and 2024)."""
+    pieces = [m for m in re.finditer(r"\S+(?: \S+)*", line)]
+    firsts = [next((k for k, (a, b) in enumerate(spans) if m.start() < b and m.end() > a), None) for m in pieces]
     out = [""] * len(spans)
-    for match in re.finditer(r"\S+(?: \S+)*", line):
-        for k, (a, b) in enumerate(spans):
-            if match.start() < b and match.end() > a:
-                out[k] = match.group(0)
-    # A name set over the gap between columns reaches the next column only if it overlaps it.
+    placed = [(k, m.group(0)) for k, m in zip(firsts, pieces) if k is not None]
+    for n, (k, text) in enumerate(placed):
+        stop = placed[n + 1][0] if n + 1 < len(placed) else len(spans)
+        for col in range(k, max(stop, k + 1)):
+            out[col] = text
     return out
 
 
