@@ -22,7 +22,7 @@ from rag.evaluation.scoring import answer_matches, contains_quote
 from rag.loaders import load_paths
 from rag.tables import Absent, Table, TableAnswer, answer_from_tables, tables_from_document
 from rag.tables.cues import terms
-from rag.tables.operations import TableView
+from rag.tables.view import TableView
 
 HERE = Path(__file__).parent
 TOP_TABLES = 3

@@ -26,7 +26,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rag.tables.model import Cell, Table, make_table
-from rag.tables.operations import Absent, TableAnswer, TableView, _answer
+from rag.tables.absence import Absent
+from rag.tables.operations import TableAnswer, score_answer
+from rag.tables.view import TableView
 from rag.types import Chunk, Document
 
 __all__ = ["Absent", "Cell", "Table", "TableAnswer", "answer_from_tables", "tables_from_chunks", "tables_from_document"]
@@ -35,7 +37,7 @@ __all__ = ["Absent", "Cell", "Table", "TableAnswer", "answer_from_tables", "tabl
 def answer_from_tables(question: str, tables: Sequence[Table]) -> TableAnswer | Absent | None:
     """The answer of the table that bears most on the question; Absent only when the
     tables that bear on it most all lack what it names."""
-    scored = [_answer(question, TableView(t)) for t in tables]
+    scored = [score_answer(question, TableView(t)) for t in tables]
     answers = [s for s in scored if isinstance(s.result, TableAnswer)]
     absents = [s for s in scored if isinstance(s.result, Absent)]
     best_answer = max(answers, key=lambda s: s.relevance, default=None)

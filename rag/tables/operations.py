@@ -10,16 +10,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cached_property
 
 from rag.tables import cues
+from rag.tables.absence import Absent, missing, missing_column
 from rag.tables.model import Cell, Table
-from rag.text.numbers import Quantity, find_quantities, in_days
+from rag.tables.view import SUMMARY, TableView, is_number, value_of
+from rag.text.numbers import Quantity, in_days
 from rag.text.tokens import words
 
-_SUMMARY = re.compile(r"^(?:total|sum|all|overall|average|mean|subtotal|grand total)\b", re.I)
-_CAPITALISED_RUN = re.compile(r"(?<![.?!]\s)(?<!^)\b([A-Z][\w.&-]*(?:\s+[A-Z][\w.&-]*)+)")
-_PERIOD_ROW = re.compile(r"^\s*(?:19|20)\d\d\b")
 _NO_VALUE = re.compile(r"^(?:not\s+(?:stated|published|available|known|applicable|given)\b|n/?a$|[-–—]$|\.\.$)", re.I)
 _HOW_MANY = re.compile(r"\bhow\s+many\b", re.I)
 
@@ -33,96 +31,17 @@ class TableAnswer:
 
 
 @dataclass(frozen=True)
-class Absent:
-    reason: str
-
-
-@dataclass(frozen=True)
-class _Scored:
+class Scored:
     relevance: float
     result: TableAnswer | Absent | None
 
 
-class TableView:
-    """A table with the terms of its rows, columns and caption worked out once."""
-
-    def __init__(self, table: Table) -> None:
-        self.table = table
-        self.row_terms = [cues.terms(" ".join(c for c in row if not _is_number(c))) for row in table.rows]
-        self.col_terms = [cues.terms(name) for name in table.columns]
-        self.around = cues.terms(f"{table.caption} {table.context} {' '.join(table.notes)}")
-        self.labels = [" ".join(c for c in row if not _is_number(c)) for row in table.rows]
-        self.heads = [cues.terms(row[0]) if row else set() for row in table.rows]
-
-    @cached_property
-    def vocabulary(self) -> set[str]:
-        return set().union(self.around, *self.row_terms, *self.col_terms)
-
-    def relevance(self, question_terms: set[str]) -> float:
-        return len(question_terms & self.vocabulary)
-
-    def row_scores(self, question_terms: set[str]) -> list[float]:
-        """Matched terms per row; a term most rows share counts for little, a period for much."""
-        n = max(1, len(self.row_terms))
-        spread = {t: sum(1 for r in self.row_terms if t in r) for t in question_terms}
-        return [
-            sum(3.0 if _is_period(t) else (1.0 if spread[t] <= max(1, n // 2) else 0.25) for t in question_terms & terms)
-            + 0.5 * len(question_terms & head)  # the row's own name weighs more than its other words
-            for terms, head in zip(self.row_terms, self.heads)
-        ]
-
-    def best_row(self, question_terms: set[str], tie_break: set[str] = frozenset()) -> tuple[int | None, float]:
-        scores = self.row_scores(question_terms)
-        if tie_break:
-            scores = [s + 0.1 * t if s else 0.0 for s, t in zip(scores, self.row_scores(tie_break))]
-        top = max(scores, default=0.0)
-        if top < 1.0 or scores.count(top) > 1:
-            return None, top
-        return scores.index(top), top
-
-    def col_scores(self, question_terms: set[str]) -> list[float]:
-        """Shared words per value column; a price word also points at money columns, a
-        percentage word at percentage columns."""
-        scores = [0.0] + [float(len(question_terms & t)) for t in self.col_terms[1:]]
-        for c in range(1, len(scores)):
-            if question_terms & cues.PRICE_TERMS and self.kind_of(c) == "money":
-                scores[c] += 1.0
-            if question_terms & cues.PERCENT_TERMS and self.kind_of(c) == "percent":
-                scores[c] += 0.5
-        return scores
-
-    @cached_property
-    def _kinds(self) -> list[str | None]:
-        kinds: list[str | None] = [None]
-        for c in range(1, len(self.table.columns)):
-            found = [cell.quantity.kind for cell in self.column_cells(c) if cell.quantity is not None]
-            kinds.append(max(set(found), key=found.count) if found else None)
-        return kinds
-
-    def kind_of(self, col: int) -> str | None:
-        return self._kinds[col] if col < len(self._kinds) else None
-
-    def column_cells(self, col: int) -> list[Cell]:
-        return self.table.column(col)
-
-    def names_rows(self, question_terms: set[str]) -> bool:
-        """The question names what the rows are ('which stop', 'how many models')."""
-        return bool(self.col_terms and question_terms & self.col_terms[0])
-
-    def numeric_columns(self) -> list[int]:
-        cols = []
-        for c in range(1, len(self.table.columns)):
-            values = [_value(cell) for cell in self.table.column(c)]
-            if sum(v is not None for v in values) >= min(len(values), max(2, len(values) // 3)):
-                cols.append(c)
-        return cols
-
-
 def answer_from_table(question: str, table: Table) -> TableAnswer | Absent | None:
-    return _answer(question, TableView(table)).result
+    return score_answer(question, TableView(table)).result
 
 
-def _answer(question: str, view: TableView) -> _Scored:
+def score_answer(question: str, view: TableView) -> Scored:
+    """The table's result and how much the table bears on the question."""
     asked, _ = cues.without_as_at(question)
     qterms = cues.terms(asked)
     relevance = view.relevance(qterms) + _table_number_bonus(question, view.table)
@@ -130,23 +49,23 @@ def _answer(question: str, view: TableView) -> _Scored:
     if cue == "as_at":
         table = view.table
         found = TableAnswer(table.as_at, (), "as_at", f"the caption gives its figures as at {table.as_at}") if table.as_at else None
-        return _Scored(relevance, found)
-    absent = _missing(asked, qterms, view)
+        return Scored(relevance, found)
+    absent = missing(asked, qterms, view)
     if absent is not None:
-        return _Scored(relevance, absent)
+        return Scored(relevance, absent)
     if cue in ("difference", "sum", "ratio"):
-        return _Scored(relevance, _two_cells(asked, cue, view))
+        return Scored(relevance, _two_cells(asked, cue, view))
     if cue == "compare":
-        return _Scored(relevance, _compare(asked, view))
+        return Scored(relevance, _compare(asked, view))
     names_rows = view.names_rows(qterms)
     if cue == "count" and view.best_row(qterms)[0] is None and (names_rows or cues.LISTED.search(question)):
-        return _Scored(relevance + names_rows, _count(view))
+        return Scored(relevance + names_rows, _count(view))
     direction = cues.superlative(asked)
     if direction and cues.asks_entity(asked):
-        return _Scored(relevance + 1 + names_rows, _extreme(asked, qterms, direction, view))
-    found = _missing_column(qterms, view) or _lookup(asked, qterms, view)
+        return Scored(relevance + 1 + names_rows, _extreme(asked, qterms, direction, view))
+    found = missing_column(qterms, view) or _lookup(asked, qterms, view)
     strength = view.best_row(qterms)[1] if isinstance(found, TableAnswer) else 0.0
-    return _Scored(relevance + strength, found)
+    return Scored(relevance + strength, found)
 
 
 def _table_number_bonus(question: str, table: Table) -> float:
@@ -155,66 +74,6 @@ def _table_number_bonus(question: str, table: Table) -> float:
         return 0.0
     named = cues.table_number(table.caption)
     return 10.0 if named == number else -10.0
-
-
-def _missing(question: str, qterms: set[str], view: TableView) -> Absent | None:
-    """A period, date, year or name the question asks for, of a kind the table lists, that it lacks."""
-    labels = view.labels
-    asked_periods = cues.periods(question)
-    row_periods = set().union(*(cues.periods(label) for label in labels)) if labels else set()
-    row_years = {label.split()[0] for label in labels if _PERIOD_ROW.match(label) and not cues.periods(label)}
-    if asked_periods and (row_periods or row_years) and not asked_periods & row_periods:
-        return Absent(f"the table has no row for {', '.join(sorted(asked_periods)).upper()}")
-    asked_dates = cues.day_months(question)
-    row_dates = set().union(*(cues.day_months(label) for label in labels)) if labels else set()
-    if asked_dates and len(row_dates) >= 2 and not asked_dates & row_dates:
-        return Absent(f"the table has no row dated {', '.join(sorted(asked_dates))}")
-    asked_years = cues.years(question)
-    if asked_years and not asked_periods and len(row_years) >= 2 and not asked_years & row_years and not row_periods:
-        return Absent(f"the table has no row for {', '.join(sorted(asked_years))}")
-    period_years = {p[:4] for p in row_periods}
-    if asked_years and not asked_periods and len(row_periods) >= 2 and not asked_years & (period_years | row_years):
-        return Absent(f"the table has no row in {', '.join(sorted(asked_years))}")
-    column_years = {y for name in view.table.columns[1:] for y in cues.years(name)}
-    if asked_years and len(column_years) >= 2 and not asked_years & (column_years | row_years):
-        return Absent(f"the table has no column for {', '.join(sorted(asked_years))}")
-    return _missing_name(question, view)
-
-
-def _missing_name(question: str, view: TableView) -> Absent | None:
-    """'S Pass' when the rows name other passes: the kind is listed, this one is not.
-    A name is found when it, or its last two or more words ('Global Talent' of
-    'UK Global Talent'), stand in the table."""
-    text = " ".join([*view.labels, view.table.caption, view.table.context]).lower()
-    label_words = {w for label in view.labels for w in re.findall(r"\w+", label.lower())}
-    headers = " ".join(view.table.columns[1:]).lower()
-    header_words = set(re.findall(r"\w+", headers)) - label_words
-    for match in _CAPITALISED_RUN.finditer(question):
-        name = re.split(r"['’]s\s+", match.group(1))[-1].lower().split()
-        if len(name) < 2:
-            continue
-        tails = [" ".join(name[k:]) for k in range(len(name) - 1)]
-        if name[-1] in label_words and not any(_has_phrase(text, tail) for tail in tails):
-            return Absent(f"the table has no row for {' '.join(name)}")
-        if name[0] in header_words and not _has_phrase(headers, " ".join(name)):
-            return Absent(f"the table has no column for {' '.join(name)}")
-    return None
-
-
-def _has_phrase(text: str, phrase: str) -> bool:
-    return re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", text) is not None
-
-
-def _missing_column(qterms: set[str], view: TableView) -> Absent | None:
-    """A row is named but no column, and some of the question's words are nowhere in the table."""
-    row, _ = view.best_row(qterms)
-    values = len(view.table.columns) - 1
-    if row is None or values < 2 or max(view.col_scores(qterms)) > 0:
-        return None
-    unexplained = qterms - view.vocabulary
-    if unexplained:
-        return Absent(f"the table has no column for {', '.join(sorted(unexplained))}")
-    return None
 
 
 def _lookup(question: str, qterms: set[str], view: TableView) -> TableAnswer | Absent | None:
@@ -251,7 +110,7 @@ def _column(qterms: set[str], view: TableView, row_terms: set[str] = frozenset()
         return best
     if len(candidates) == 1:
         return candidates[0]
-    totals = [c for c in candidates if _SUMMARY.match(view.table.columns[c])]
+    totals = [c for c in candidates if SUMMARY.match(view.table.columns[c])]
     return totals[0] if totals else None
 
 
@@ -277,7 +136,7 @@ def _extreme(question: str, qterms: set[str], direction: str, view: TableView) -
         return None
     if direction == "time":
         direction = "min" if any(c.quantity and in_days(c.quantity) is not None for c in view.table.column(col)) else "max"
-    valued = [(v, r) for r in _rows_in_scope(question, view) if (v := _value(view.table.cell(r, col))) is not None]
+    valued = [(v, r) for r in _rows_in_scope(question, view) if (v := value_of(view.table.cell(r, col))) is not None]
     if not valued:
         return None
     _, row = (min if direction == "min" else max)(valued)
@@ -295,7 +154,7 @@ def _extreme_across(qterms: set[str], direction: str, view: TableView) -> TableA
     if not shared:
         return None
     cells = [view.table.cell(row, c) for c in view.numeric_columns()]
-    valued = [(v, c) for c in cells if (v := _value(c)) is not None]
+    valued = [(v, c) for c in cells if (v := value_of(c)) is not None]
     if len(valued) < 2:
         return None
     _, cell = (min if direction == "min" else max)(valued, key=lambda vc: vc[0])
@@ -306,7 +165,7 @@ def _row_name(view: TableView, row: int) -> str:
     """The row's own name: its first text cell that no other row shares (a subject, not its group)."""
     values = view.table.rows[row]
     for c, text in enumerate(values):
-        if text and not _is_number(text) and sum(r[c] == text for r in view.table.rows) == 1:
+        if text and not is_number(text) and sum(r[c] == text for r in view.table.rows) == 1:
             return text
     return values[0]
 
@@ -320,7 +179,7 @@ def _price_column(view: TableView) -> int | None:
 
 def _rows_in_scope(question: str, view: TableView) -> list[int]:
     """Rows other than totals, within the year the question names if rows carry years."""
-    rows = [r for r, label in enumerate(view.labels) if not _SUMMARY.match(view.table.rows[r][0])]
+    rows = [r for r, label in enumerate(view.labels) if not SUMMARY.match(view.table.rows[r][0])]
     years = cues.years(question)
     within = [r for r in rows if years & set(re.findall(r"\b(?:19|20)\d\d\b", view.labels[r]))]
     return within or rows
@@ -335,7 +194,7 @@ def _two_cells(question: str, cue: str, view: TableView) -> TableAnswer | None:
     if cells is None:
         return None
     a, b = cells
-    x, y = _value(a), _value(b)
+    x, y = value_of(a), value_of(b)
     if x is None or y is None:
         return None
     if cue == "sum":
@@ -357,7 +216,7 @@ def _compare(question: str, view: TableView) -> TableAnswer | None:
     cells = _two_rows(left, right, view) if left else None
     if cells is None:
         return None
-    values = [(v, c) for c in cells if (v := _value(c)) is not None]
+    values = [(v, c) for c in cells if (v := value_of(c)) is not None]
     if len(values) < 2:
         return None
     direction = cues.comparative(question)
@@ -408,7 +267,7 @@ def _two_columns(left: str, right: str, view: TableView) -> tuple[Cell, Cell] | 
 
 
 def _count(view: TableView) -> TableAnswer:
-    rows = [r for r in range(len(view.table.rows)) if not _SUMMARY.match(view.table.rows[r][0])]
+    rows = [r for r in range(len(view.table.rows)) if not SUMMARY.match(view.table.rows[r][0])]
     return TableAnswer(str(len(rows)), (), "count", f"{len(rows)} rows besides totals")
 
 
@@ -422,21 +281,3 @@ def _format(value: float, like: Quantity | None) -> str:
     if like is not None and like.kind == "percent":
         return f"{text} percentage points"
     return text
-
-
-def _value(cell: Cell) -> float | None:
-    """A cell's number for comparing: a duration in days, else its first quantity."""
-    quantity = cell.quantity
-    if quantity is None:
-        return None
-    days = in_days(quantity)
-    return days if days is not None else quantity.value
-
-
-def _is_number(text: str) -> bool:
-    found = find_quantities(text)
-    return bool(found) and found[0].start == 0 and len(found[0].text) >= len(text.strip()) - 1 and found[0].kind != "year"
-
-
-def _is_period(term: str) -> bool:
-    return bool(re.match(r"^(?:(?:19|20)\d\d[qh][1-4]|\d{1,2}[a-z]{3})$", term))

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rag.tables.model import Table, as_at_in, make_table, unit_in
+from rag.tables.model import Table, make_table
 from rag.text.numbers import find_quantities
 
 _GAP = re.compile(r"\t+|\s{2,}")
@@ -221,13 +221,8 @@ def _clean(text: str) -> str:
 def table_from_block(block, source: str, table_id: str, context: str = "") -> Table:
     """A Table from a loader's table Block (rag.types.Block)."""
     header_rows = block.header_rows or ((block.header,) if block.header else ())
-    table = make_table(
+    return make_table(
         table_id, source, block.caption, header_rows, block.rows, block.notes, context,
         block.line_start, block.line_end, block.row_lines,
     )
-    return table
 
-
-def describe_caption(caption: str) -> tuple[str | None, str | None]:
-    """The unit and as-at date a caption states."""
-    return unit_in(caption), as_at_in(caption)
