@@ -160,3 +160,11 @@ def test_tables_rebuilt_from_index_chunks() -> None:
     assert table.columns == ("Quarter", "Main", "Dependants")
     assert table.rows == (("2024 Q1", "399", "73"), ("2024 Q2", "544", "56"), ("2024 Q3", "497", "43"))
     assert answer_from_tables("How many dependants in 2024 Q3?", [table]).short == "43"
+
+
+def test_times_of_day_compare_and_a_subject_is_named_not_its_group() -> None:
+    trains = make_table("t", "t.txt", "", (("Train", "Departs", "Fare"),), (("C1", "06:05", "5.20"), ("C2", "05:50", "1.80"), ("C3", "07:10", "2.00")))
+    assert _answer("Which train departs earliest?", trains).short == "C2"
+    assert _answer("How much more is the fare on C1 than on C2?", trains).short == "3.4"
+    results = make_table("r", "r.html", "", (("Group", "Subject", "Pass rate"),), (("Sciences", "Physics", "78%"), ("Sciences", "Chemistry", "75%"), ("Arts", "Music", "92%")))
+    assert _answer("Which subject had the highest pass rate?", results).short == "Music"

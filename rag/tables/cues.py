@@ -64,6 +64,7 @@ def terms(text: str) -> set[str]:
     text, keys = _take_periods(text)
     keys |= {d.replace(" ", "") for d in day_months(text)}
     keys |= {m.group(1).lower() for m in _LETTER.finditer(text) if m.start() > 0}  # "Zone B", not the article "a"
+    keys |= {"cost"} if _HOW_MUCH_IS.search(text) else set()  # "how much is it?" asks a price
     found = set()
     for word in words(text):
         for part in {word, *word.split("-")}:
@@ -145,8 +146,11 @@ def asks_entity(question: str) -> bool:
     return bool(_ASKS_ENTITY.search(question))
 
 
+_HOW_MUCH_IS = re.compile(r"\bhow\s+much\s+(?:is|are|does|do|will|would)\b", re.I)
+
+
 def wants_price(question: str) -> bool:
-    return bool(_PRICE_WORDS & set(words(question)))
+    return bool(_PRICE_WORDS & set(words(question))) or bool(_HOW_MUCH_IS.search(question))
 
 
 PRICE_TERMS = frozenset(light_stem(w) for w in _PRICE_WORDS)

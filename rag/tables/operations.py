@@ -162,12 +162,14 @@ def _extreme_across(qterms: set[str], direction: str, view: TableView) -> TableA
 
 
 def _row_name(view: TableView, row: int) -> str:
-    """The row's own name: its first text cell that no other row shares (a subject, not its group)."""
-    values = view.table.rows[row]
-    for c, text in enumerate(values):
-        if text and not is_number(text) and sum(r[c] == text for r in view.table.rows) == 1:
-            return text
-    return values[0]
+    """The row's own name: its cell in the first text column whose every row differs
+    (the subject, not the group a rowspan gives several subjects)."""
+    rows = view.table.rows
+    for c in range(len(rows[row])):
+        column = [r[c] for r in rows]
+        if all(column) and len(set(column)) == len(column) and not any(is_number(t) for t in column):
+            return rows[row][c]
+    return rows[row][0]
 
 
 def _price_column(view: TableView) -> int | None:

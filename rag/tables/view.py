@@ -88,8 +88,14 @@ class TableView:
         return cols
 
 
+_CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+
 def value_of(cell: Cell) -> float | None:
-    """A cell's number for comparing: a duration in days, else its first quantity."""
+    """A cell's number for comparing: a time of day in minutes, a duration in days, else its first quantity."""
+    clock = _CLOCK.match(cell.text.strip())
+    if clock:
+        return int(clock.group(1)) * 60 + int(clock.group(2))
     quantity = cell.quantity
     if quantity is None:
         return None
