@@ -12,7 +12,8 @@ Entry point for the answer engine::
   ``cells_used`` are the ``Cell`` records to cite: source via ``Table.source``, row and
   column headers, caption, unit and as-at date);
 - ``Absent(reason)`` when the best-matching table lacks the row, column or period the
-  question names (the engine should abstain rather than quote a neighbouring cell);
+  question names: no cell of these tables may be quoted as the answer (abstain unless
+  prose evidence answers; Absent speaks for the tables given, not for the documents);
 - ``None`` when no table bears on the question.
 
 Tables come from a loaded ``Document`` (``tables_from_document``) or are rebuilt from

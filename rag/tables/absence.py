@@ -11,6 +11,7 @@ from rag.tables.view import TableView
 
 _CAPITALISED_RUN = re.compile(r"(?<![.?!]\s)(?<!^)\b([A-Z][\w.&-]*(?:\s+[A-Z][\w.&-]*)+)")
 _PERIOD_ROW = re.compile(r"^\s*(?:19|20)\d\d\b")
+MAX_UNEXPLAINED = 2
 
 
 @dataclass(frozen=True)
@@ -46,17 +47,20 @@ def missing(question: str, qterms: set[str], view: TableView) -> Absent | None:
 def _missing_name(question: str, view: TableView) -> Absent | None:
     """'S Pass' when the rows name other passes: the kind is listed, this one is not.
     A name is found when it, or its last two or more words ('Global Talent' of
-    'UK Global Talent'), stand in the table."""
+    'UK Global Talent'), stand in the table. When another name of the question is
+    found, an unknown one is taken for a detail of it ('Tier One' sectors of a
+    listed scheme), not for a missing row."""
     text = " ".join([*view.labels, view.table.caption, view.table.context]).lower()
-    label_words = {w for label in view.labels for w in re.findall(r"\w+", label.lower())}
+    label_words = {w for row in view.table.rows for w in re.findall(r"\w+", row[0].lower())}
     headers = " ".join(view.table.columns[1:]).lower()
     header_words = set(re.findall(r"\w+", headers)) - label_words
-    for match in _CAPITALISED_RUN.finditer(question):
-        name = re.split(r"['’]s\s+", match.group(1))[-1].lower().split()
-        if len(name) < 2:
-            continue
-        tails = [" ".join(name[k:]) for k in range(len(name) - 1)]
-        if name[-1] in label_words and not any(_has_phrase(text, tail) for tail in tails):
+    names = [re.split(r"['’]s\s+", m.group(1))[-1].lower().split() for m in _CAPITALISED_RUN.finditer(question)]
+    names = [n for n in names if len(n) >= 2]
+    found = [n for n in names if any(_has_phrase(text, " ".join(n[k:])) for k in range(len(n) - 1))]
+    if found:
+        return None
+    for name in names:
+        if name[-1] in label_words:
             return Absent(f"the table has no row for {' '.join(name)}")
         if name[0] in header_words and not _has_phrase(headers, " ".join(name)):
             return Absent(f"the table has no column for {' '.join(name)}")
@@ -71,9 +75,11 @@ def missing_column(qterms: set[str], view: TableView) -> Absent | None:
     """A row is named but no column, and some of the question's words are nowhere in the table."""
     row, _ = view.best_row(qterms)
     values = len(view.table.columns) - 1
-    if row is None or values < 2 or max(view.col_scores(qterms)) > 0:
+    if row is None or values < 2 or max(view.col_scores(qterms)) > 0 or not qterms & view.heads[row]:
         return None
     unexplained = qterms - view.vocabulary
-    if unexplained:
+    # Most of the question must be the table's own words: a question about something
+    # else that happens to name a row is not a question about a missing column.
+    if unexplained and len(unexplained) <= MAX_UNEXPLAINED and len(qterms) - len(unexplained) >= len(unexplained):
         return Absent(f"the table has no column for {', '.join(sorted(unexplained))}")
     return None

@@ -10,6 +10,7 @@ from rag.tables import cues
 from rag.tables.model import Cell, Table
 from rag.text.numbers import find_quantities, in_days
 
+MAX_KEY_WORDS = 5
 SUMMARY = re.compile(r"^(?:total|sum|all|overall|average|mean|subtotal|grand total)\b", re.I)
 
 
@@ -18,7 +19,11 @@ class TableView:
 
     def __init__(self, table: Table) -> None:
         self.table = table
-        self.row_terms = [cues.terms(" ".join(c for c in row if not is_number(c))) for row in table.rows]
+        # A row is named by its header and its short text cells; a long cell describes it.
+        self.row_terms = [
+            cues.terms(" ".join(c for k, c in enumerate(row) if k == 0 or (not is_number(c) and len(c.split()) <= MAX_KEY_WORDS)))
+            for row in table.rows
+        ]
         self.col_terms = [cues.terms(name) for name in table.columns]
         self.around = cues.terms(f"{table.caption} {table.context} {' '.join(table.notes)}")
         self.labels = [" ".join(c for c in row if not is_number(c)) for row in table.rows]
