@@ -247,3 +247,31 @@ def test_word_tables_with_merged_header() -> None:
     assert cities.columns == ("City", "Population 2011", "Population 2021", "Change", "Area (km²)")
     assert cities.rows[3] == ("Tarrow", "151 200", "144 700", "-4.3%", "190")
     assert cities.cell(3, 3).quantity.value == -4.3
+
+
+def test_html_table_named_by_the_paragraph_above_and_spans_filled() -> None:
+    from rag.loaders.html import html_blocks
+
+    html = (
+        "<p>Table 3: Fares by zone, as at 1 May 2026 (in euros)</p><table>"
+        "<tr><th rowspan=2>Ticket</th><th colspan=2>Zone</th></tr><tr><th>A</th><th>B</th></tr>"
+        "<tr><td>Single</td><td colspan=2>2.10</td></tr><tr><td>Day</td><td>6.00</td><td>7.50</td></tr></table>"
+    )
+    [caption, table] = html_blocks(html)[1]
+    assert caption.kind == "caption" and table.caption == "Table 3: Fares by zone, as at 1 May 2026 (in euros)"
+    assert (table.unit, table.as_at) == ("euros", "1 May 2026")
+    assert table.header == ("Ticket", "Zone / A", "Zone / B")
+    assert table.rows == (("Single", "2.10", "2.10"), ("Day", "6.00", "7.50"))
+
+
+def test_word_table_named_by_a_table_paragraph(tmp_path: Path) -> None:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("Table 1: Opening hours")
+    table = document.add_table(rows=2, cols=2)
+    for cell, text in zip(table.rows[0].cells + table.rows[1].cells, ["Day", "Hours", "Monday", "9-17"]):
+        cell.text = text
+    document.save(tmp_path / "hours.docx")
+    [hours] = _tables(tmp_path / "hours.docx")
+    assert (hours.caption, hours.columns, hours.rows) == ("Table 1: Opening hours", ("Day", "Hours"), (("Monday", "9-17"),))

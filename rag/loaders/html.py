@@ -9,7 +9,7 @@ from bisect import bisect_left
 from dataclasses import replace
 
 from rag.tables.model import as_at_in, flatten, unit_in
-from rag.tables.parse import html_grid
+from rag.tables.parse import CAPTION_LINE, html_grid
 from rag.types import Block
 
 _HEADINGS = {f"h{n}": n for n in range(1, 7)}
@@ -95,7 +95,7 @@ def _walk(node, blocks: list[Block]) -> None:
         if tag in _HEADINGS:
             blocks.append(Block("heading", _clean(child.text(separator=" ")), level=_HEADINGS[tag]))
         elif tag == "table":
-            blocks.extend(_table(child))
+            blocks.extend(_table(child, _caption_before(blocks)))
         elif not child.is_comment_node:
             _walk(child, blocks)
     _flush(run, blocks)
@@ -112,10 +112,18 @@ def _flush(run: list[str], blocks: list[Block]) -> None:
     run.clear()
 
 
-def _table(node) -> list[Block]:
+def _caption_before(blocks: list[Block]) -> str:
+    """A "Table 3: ..." paragraph right above a table without a <caption> names it."""
+    if blocks and blocks[-1].kind == "text" and CAPTION_LINE.match(blocks[-1].text):
+        return blocks.pop().text
+    return ""
+
+
+def _table(node, caption_above: str = "") -> list[Block]:
     header_rows, rows, caption = html_grid(node)
     if not rows and not header_rows:
         return []
+    caption = caption or caption_above
     blocks = [Block("caption", caption)] if caption else []
     header = flatten(header_rows, max(len(r) for r in (*header_rows, *rows)))
     raw = "\n".join(" | ".join(r) for r in (*header_rows, *rows))
