@@ -275,3 +275,15 @@ def test_word_table_named_by_a_table_paragraph(tmp_path: Path) -> None:
     document.save(tmp_path / "hours.docx")
     [hours] = _tables(tmp_path / "hours.docx")
     assert (hours.caption, hours.columns, hours.rows) == ("Table 1: Opening hours", ("Day", "Hours"), (("Monday", "9-17"),))
+
+
+def test_single_spaced_words_with_a_column_of_numbers() -> None:
+    text = "Departures\n\nTrain Platform Destination\nC101 2 Airport\nC103 4 Lakeview\nC105 1 Harbourside\n\nThe end."
+    [table] = [b for b in text_blocks(text) if b.kind == "table"]
+    assert (table.caption, table.header) == ("Departures", ("Train", "Platform", "Destination"))
+    assert table.rows == (("C101", "2", "Airport"), ("C103", "4", "Lakeview"), ("C105", "1", "Harbourside"))
+
+
+def test_short_lines_of_prose_are_not_a_spaced_table() -> None:
+    text = "Day one went well\nDay 2 went better\nWe left on Friday\nSo 3 of us stayed\n"
+    assert all(b.kind != "table" for b in text_blocks(text))

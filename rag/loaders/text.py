@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from rag.loaders.tables import find_tables
 from rag.tables.model import as_at_in, flatten, unit_in
-from rag.tables.parse import aligned_grids, caption_above, caption_text, notes_below
+from rag.tables.parse import aligned_grids, caption_above, caption_text, notes_below, spaced_grids
 from rag.types import Block
 
 _MD_HEADING = re.compile(r"^ {0,3}(#{1,6})\s+(.*?)(?:\s+#+)?\s*$")
@@ -43,7 +43,7 @@ def text_blocks(text: str) -> list[Block]:
 
 def _text_tables(lines: list[str]) -> dict[int, tuple[int, list[Block]]]:
     """Tables by their first line (the caption's, if any): aligned ones first, then
-    single-spaced ones among the lines left."""
+    single-spaced ones ending in numbers, then single-spaced ones of single words."""
     grids = aligned_grids(lines)
     taken = {k for g in grids for k in range(g.first_line, g.last_line + 1)}
     rest = ["" if k in taken else line for k, line in enumerate(lines)]
@@ -52,6 +52,10 @@ def _text_tables(lines: list[str]) -> dict[int, tuple[int, list[Block]]]:
         first = t.first_line + (1 if t.caption else 0)
         found.append((first, t.last_line, (t.header,), t.rows, t.row_lines))
         taken.update(range(first, t.last_line + 1))
+    rest = ["" if k in taken else line for k, line in enumerate(lines)]
+    for g in spaced_grids(rest):
+        found.append((g.first_line, g.last_line, g.header_rows, g.rows, g.row_lines))
+        taken.update(range(g.first_line, g.last_line + 1))
     out = {}
     for first, last, header_rows, rows, row_lines in sorted(found):
         caption_line = caption_above(lines, first, taken - set(range(first, last + 1)))

@@ -24,6 +24,7 @@ _HEADING_MARK = re.compile(r"^#{1,6}\s+")
 MAX_CAPTION_CHARS = 100
 MAX_BLANKS_ABOVE = 2
 MAX_HEADER_ROWS = 3
+MAX_SPACED_COLUMNS = 8
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,41 @@ def aligned_grids(lines: list[str]) -> list[TextGrid]:
             grids.append(grid)
         i = max(end, i + 1)
     return grids
+
+
+def spaced_grids(lines: list[str]) -> list[TextGrid]:
+    """Tables whose columns are single words set apart by single spaces: a header of
+    names over at least two rows, every line with the same number of words, and the
+    rows alike in which words are numbers (at least one column of them)."""
+    grids, i = [], 0
+    while i < len(lines):
+        end = i + 1
+        width = len(lines[i].split())
+        while end < len(lines) and _spaced_line(lines[end]) and len(lines[end].split()) == width:
+            end += 1
+        grid = _spaced_grid(lines, i, end) if end - i >= 3 and _spaced_line(lines[i]) else None
+        if grid is not None:
+            grids.append(grid)
+        i = end if grid is not None else i + 1
+    return grids
+
+
+def _spaced_line(line: str) -> bool:
+    text = line.strip()
+    return 2 <= len(text.split()) <= MAX_SPACED_COLUMNS and len(text) <= MAX_CAPTION_CHARS and not text.endswith((".", ":", ";", "?", "!", ","))
+
+
+def _spaced_grid(lines: list[str], start: int, end: int) -> TextGrid | None:
+    header, *body = [lines[k].split() for k in range(start, end)]
+    shapes = {tuple(_is_count(word) for word in row) for row in body}
+    if len(shapes) != 1 or not any(next(iter(shapes))) or not _is_header_line(" ".join(header)):
+        return None
+    return TextGrid(start, end - 1, (tuple(header),), tuple(tuple(r) for r in body), tuple(range(start + 1, end)))
+
+
+def _is_count(word: str) -> bool:
+    found = find_quantities(word)
+    return bool(found) and found[0].text == word and found[0].kind != "year" or bool(re.match(r"^\d{1,2}:\d\d$", word))
 
 
 def _fields(line: str) -> list[str]:
