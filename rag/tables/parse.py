@@ -54,14 +54,14 @@ def aligned_grids(lines: list[str]) -> list[TextGrid]:
 def spaced_grids(lines: list[str]) -> list[TextGrid]:
     """Tables whose columns are single words set apart by single spaces: a header of
     names over at least two rows, every line with the same number of words, and the
-    rows alike in which words are numbers (at least one column of them)."""
+    rows (three or more) alike in which words are numbers (at least one column of them)."""
     grids, i = [], 0
     while i < len(lines):
         end = i + 1
         width = len(lines[i].split())
         while end < len(lines) and _spaced_line(lines[end]) and len(lines[end].split()) == width:
             end += 1
-        grid = _spaced_grid(lines, i, end) if end - i >= 3 and _spaced_line(lines[i]) else None
+        grid = _spaced_grid(lines, i, end) if end - i >= 4 and _spaced_line(lines[i]) else None
         if grid is not None:
             grids.append(grid)
         i = end if grid is not None else i + 1
