@@ -26,17 +26,20 @@ _HOW_MANY = re.compile(r"\bhow\s+many\b", re.I)
 class TableAnswer:
     short: str
     cells_used: tuple[Cell, ...]
-    operation: str  # "lookup", "argmax", "argmin", "difference", "sum", "ratio", "count" or "as_at"
+    operation: str  # lookup, argmax, argmin, difference, sum, ratio, compare, count or as_at
     explanation: str
 
 
 @dataclass(frozen=True)
 class Scored:
+    """A table's result with how many of the question's terms the table holds, to rank tables."""
+
     relevance: float
     result: TableAnswer | Absent | None
 
 
 def answer_from_table(question: str, table: Table) -> TableAnswer | Absent | None:
+    """What one table says to the question (rag.tables.answer_from_tables weighs several)."""
     return score_answer(question, TableView(table)).result
 
 
@@ -83,6 +86,17 @@ def _lookup(question: str, qterms: set[str], view: TableView) -> TableAnswer | A
     if row is None or col is None or explained < len(qterms) - explained:
         return None
     cell = view.table.cell(row, col)
+    absent = _cell_absent(question, cell)
+    if absent is not None:
+        return absent
+    if _HOW_MANY.search(question) and cell.quantity is not None and cell.quantity.kind == "money":
+        return None  # a count was asked, the cell holds money: not this column
+    short = _clause(cell.text, question)
+    return TableAnswer(short, (cell,), "lookup", f"row {cell.row_header!r}, column {cell.column_header!r}")
+
+
+def _cell_absent(question: str, cell: Cell) -> Absent | None:
+    """The cell found is not the one asked for: another year, another statistic, or no value."""
     asked_years, column_years = cues.years(question), cues.years(cell.column_header)
     if asked_years and column_years and not asked_years & column_years:
         return Absent(f"column {cell.column_header!r} is for {', '.join(sorted(column_years))}, not {', '.join(sorted(asked_years))}")
@@ -93,10 +107,7 @@ def _lookup(question: str, qterms: set[str], view: TableView) -> TableAnswer | A
         return Absent(f"the table states no value: {cell.text}")
     if not cell.text:
         return Absent(f"the table has no value for {cell.row_header!r} under {cell.column_header!r}")
-    if (_HOW_MANY.search(question) and cell.quantity is not None and cell.quantity.kind == "money"):
-        return None
-    short = _clause(cell.text, question)
-    return TableAnswer(short, (cell,), "lookup", f"row {cell.row_header!r}, column {cell.column_header!r}")
+    return None
 
 
 def _column(qterms: set[str], view: TableView, row_terms: set[str] = frozenset(), numeric: bool = False) -> int | None:
