@@ -17,6 +17,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from rag.errors import RagError
 from rag.evaluation.gold import GoldQuestion, load_gold
 from rag.evaluation.scoring import answer_matches, contains_quote
 from rag.loaders import load_paths
@@ -112,7 +113,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--in-tables", action="store_true", help="answerable questions only when their quote is in a table")
     parser.add_argument("-v", "--verbose", action="store_true", help="print each question's result")
     args = parser.parse_args(argv)
-    figures = evaluate(args.gold, args.docs, args.in_tables, args.verbose)
+    if not args.docs.is_dir():
+        print(f"error: {args.docs}: no such folder; give --docs the folder of documents", file=sys.stderr)
+        return 1
+    try:
+        figures = evaluate(args.gold, args.docs, args.in_tables, args.verbose)
+    except RagError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     print("\n".join(figures.lines()))
     return 0
 

@@ -60,3 +60,11 @@ def test_talent_dev_table_questions_figures() -> None:
     assert figures.answerable == 24
     assert figures.correct >= 20 and figures.wrong <= 2
     assert figures.abstained >= 13
+
+
+def test_bad_paths_give_one_line_errors(capsys) -> None:
+    module = _tables_eval()
+    assert module.main(["--gold", "/nonexistent/gold.jsonl"]) == 1
+    assert module.main(["--docs", "/nonexistent/docs"]) == 1
+    errors = capsys.readouterr().err.splitlines()
+    assert len(errors) == 2 and all(line.startswith("error: /nonexistent/") for line in errors)
