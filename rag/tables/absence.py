@@ -45,11 +45,11 @@ def missing(question: str, qterms: set[str], view: TableView) -> Absent | None:
 
 
 def _missing_name(question: str, view: TableView) -> Absent | None:
-    """'S Pass' when the rows name other passes: the kind is listed, this one is not.
-    A name is found when it, or its last two or more words ('Global Talent' of
-    'UK Global Talent'), stand in the table. When another name of the question is
-    found, an unknown one is taken for a detail of it ('Tier One' sectors of a
-    listed scheme), not for a missing row."""
+    """'Bronze Card' when the rows name other cards: the kind is listed, this one is not.
+    A name is found when it, or its last two or more words ('Green Line' of
+    'North Green Line'), stand in the table. When another name of the question is
+    found, an unknown one is taken for a detail of it ('Zone Two' stops of a listed
+    line), not for a missing row."""
     text = " ".join([*view.labels, view.table.caption, view.table.context]).lower()
     label_words = {w for row in view.table.rows for w in re.findall(r"\w+", row[0].lower())}
     headers = " ".join(view.table.columns[1:]).lower()

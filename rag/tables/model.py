@@ -24,7 +24,7 @@ def as_at_in(text: str) -> str | None:
 
 
 def unit_in(text: str) -> str | None:
-    """The unit a caption or header names in brackets ("(amounts in Singapore dollars)", "(in kroner)", "(S$)", "(kg)")."""
+    """The unit a caption or header names in brackets ("(amounts in Swiss francs)", "(in kroner)", "(A$)", "(kg)")."""
     match = _UNIT_IN.search(text) or _UNIT_BARE.search(text)
     return match.group(1).strip() if match else None
 

@@ -126,7 +126,7 @@ def _column(qterms: set[str], view: TableView, row_terms: set[str] = frozenset()
 
 
 def _clause(text: str, question: str) -> str:
-    """The part of a cell that answers: 'S$5,600; S$6,200 in financial services' gives the
+    """The part of a cell that answers: '€5,600; €6,200 in the city centre' gives the
     clause sharing most words with the question, or the first one if the question excludes."""
     clauses = [c.strip() for c in re.split(r";\s+", text) if c.strip()]
     if len(clauses) < 2 or cues.NEGATION.search(question):

@@ -1,5 +1,5 @@
 """Numbers as documents write them: grouped digits ("9 131", "9,131"), money
-("S$5,600", "HK$2 million", "£38,700"), percentages ("18.8%", "5 per cent"),
+("A$5,600", "NZ$2 million", "£38,700"), percentages ("18.8%", "5 per cent"),
 ranges ("10-20", "10 to 20"), negatives and years.
 
 `find_quantities` is the one reader; everything else asks it. A space joins digit
