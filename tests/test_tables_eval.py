@@ -47,10 +47,10 @@ def test_gold_set_covers_enough_tables_formats_and_refusals() -> None:
 
 def test_table_questions_figures() -> None:
     figures = _tables_eval().evaluate(GOLD, DOCS)
-    # Measured: 54 of 54 answerable correct, 0 wrong; 18 of 18 unanswerable abstained, 11 with Absent.
+    # Measured: 54 of 54 answerable correct, 0 wrong; 18 of 18 unanswerable abstained, 10 with Absent.
     assert (figures.answerable, figures.unanswerable) == (54, 18)
     assert figures.correct >= 51 and figures.wrong <= 2
-    assert figures.abstained >= 16 and figures.absent >= 9
+    assert figures.abstained >= 16 and figures.absent >= 8
 
 
 @pytest.mark.skipif(not TALENT_DEV.is_dir(), reason="talent-dev set not on this machine")
