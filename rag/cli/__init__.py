@@ -7,6 +7,7 @@ import sys
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from rag.errors import RagError
 
@@ -27,10 +28,17 @@ def handles_errors(command):
         try:
             return command(*args, **kwargs)
         except RagError as exc:
-            err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+            print_error(err, exc)
             raise typer.Exit(exc.exit_code) from None
 
     return wrapper
+
+
+def print_error(console: Console, exc: BaseException) -> None:
+    """One red line; the message may quote file names or documents, so it is never markup."""
+    from rag.cli.safe import plain
+
+    console.print(Text("error: ", style="red") + plain(str(exc), oneline=True), highlight=False, soft_wrap=True)
 
 
 def main() -> None:

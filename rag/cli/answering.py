@@ -12,6 +12,7 @@ from rich.console import Console
 from rag.cli import app, err, handles_errors
 from rag.cli.options import GeneratorOpt, IndexOpt, JsonOpt, RetrieverOpt, answering_settings
 from rag.cli.render import render_answer
+from rag.cli.safe import plain
 
 out = Console()
 
@@ -46,7 +47,7 @@ def batch_command(
     file: Annotated[Path, typer.Argument(help=".txt (one question a line) or .jsonl ({\"id\"?, \"question\"}).")],
     index: IndexOpt = None,
     generator: GeneratorOpt = None,
-    out_path: Annotated[Optional[Path], typer.Option("--out", help="Where to write one JSON answer per line [default: FILE.answers.jsonl].")] = None,
+    out_path: Annotated[Optional[Path], typer.Option("--out", help="Where to write one JSON answer per line \\[default: FILE.answers.jsonl].")] = None,
     resume: Annotated[bool, typer.Option("--resume", help="Skip ids already answered in --out.")] = False,
 ) -> None:
     """Answer a file of questions, writing each answer as it is done."""
@@ -65,7 +66,8 @@ def batch_command(
             counts[key] += 1
             bar.advance(task)
     done = sum(counts.values())
-    out.print(f"{done} written to {target} ({counts['answered']} answered, {counts['abstained']} abstained, {counts['errors']} errors; {len(items) - done} already done)", highlight=False)
+    summary = f"{done} written to {target} ({counts['answered']} answered, {counts['abstained']} abstained, {counts['errors']} errors; {len(items) - done} already done)"
+    out.print(plain(summary, oneline=True), highlight=False)
 
 
 @app.command("chat")
