@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import signal
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from rich.console import Console
 from rich.text import Text
@@ -48,7 +48,7 @@ def _answer(assistant, console: Console, question: str, history: list[str]) -> A
     # The draft is never shown: until verification it is only the generator's say-so,
     # and a document can steer a generator into writing anything.
     try:
-        with console.status("thinking…"), _HeldInterrupt() as held:
+        with console.status("thinking…") as status, _HeldInterrupt(lambda: status.update("stopping once the models have loaded…")) as held:
             standalone = rewrite(question, history, assistant.generator if history else None)
             answer = _verified(assistant.stream(standalone), held)
     except KeyboardInterrupt:
@@ -77,6 +77,9 @@ class _HeldInterrupt:
     still be importing, and an import cut short (torch's above all) leaves modules half
     made for the rest of the session; held, the interrupt lands once they are whole."""
 
+    def __init__(self, on_hold: Callable[[], None]) -> None:
+        self.on_hold = on_hold
+
     def __enter__(self) -> _HeldInterrupt:
         self.pending = False
         in_main = threading.current_thread() is threading.main_thread()
@@ -93,7 +96,9 @@ class _HeldInterrupt:
             raise KeyboardInterrupt
 
     def _hold(self, signum, frame) -> None:
-        self.pending = True
+        if not self.pending:
+            self.pending = True
+            self.on_hold()
 
     def _restore(self) -> None:
         if self._previous is not None:
