@@ -13,6 +13,7 @@ from rich.text import Text
 
 from rag.cli import app, console, err, handles_errors
 from rag.cli.options import IndexOpt, JsonOpt, QuietOpt, RetrieverOpt, TopKOpt, answering_settings, settings_from
+from rag.cli.safe import plain
 from rag.errors import InputError
 from rag.types import Skipped
 
@@ -22,13 +23,13 @@ out = console()
 @app.command("index")
 @handles_errors
 def index_command(
-    paths: Annotated[Optional[list[str]], typer.Argument(help="Files or folders to index [default: seeds/].")] = None,
+    paths: Annotated[Optional[list[str]], typer.Argument(help="Files or folders to index \\[default: seeds/].")] = None,
     index: IndexOpt = None,
     rebuild: Annotated[bool, typer.Option("--rebuild", help="Start over instead of updating.")] = False,
     index_type: Annotated[Optional[str], typer.Option("--index-type", help="flat, hnsw, ivf or auto (by size).")] = None,
     wait: Annotated[float, typer.Option("--wait", help="Seconds to wait for another writer of the same index.")] = 0.0,
     max_file_mb: Annotated[
-        Optional[float], typer.Option("--max-file-mb", envvar="RAG_MAX_FILE_MB", help="Skip files larger than this [default: 64].")
+        Optional[float], typer.Option("--max-file-mb", envvar="RAG_MAX_FILE_MB", help="Skip files larger than this \\[default: 64].")
     ] = None,
     as_json: JsonOpt = False,
     quiet: QuietOpt = False,
@@ -59,7 +60,8 @@ def index_command(
         return
     _print_skipped(report.skipped)
     out.print(
-        f"[bold]{escape(settings.index)}[/bold]: {report.added} added, {report.updated} updated, {report.removed} removed, "
+        plain(settings.index, style="bold", oneline=True)
+        + f": {report.added} added, {report.updated} updated, {report.removed} removed, "
         f"{report.unchanged} unchanged, {len(report.skipped)} skipped; {report.chunks} chunks "
         f"({report.embedded} embedded, {report.index_type}) in {report.seconds:.1f}s",
         highlight=False,
@@ -74,8 +76,8 @@ def _file_limit(megabytes: float) -> float:
 
 def _print_skipped(skipped: list[Skipped] | tuple[Skipped, ...]) -> None:
     for item in skipped:
-        # File names may hold [brackets] that Rich would read as markup.
-        err.print(f"[yellow]skipped[/yellow] {escape(item.source)}: {escape(item.reason)}", highlight=False, soft_wrap=True)
+        # File names may hold [brackets] or escape sequences: shown as written, made printable.
+        err.print(Text("skipped ", style="yellow") + plain(f"{item.source}: {item.reason}", oneline=True), highlight=False, soft_wrap=True)
 
 
 @app.command("search")
@@ -110,17 +112,17 @@ def search_command(
 
 
 def _results_table(query: str, passages) -> Table:
-    table = Table(title=Text(f"Results for: {query}"), show_lines=True, expand=True)
+    table = Table(title=plain(f"Results for: {query}", oneline=True), show_lines=True, expand=True)
     table.add_column("#", justify="right", width=3)
     table.add_column("score", justify="right", width=7)
     table.add_column("source", ratio=1)
     table.add_column("text", ratio=3)
     for p in passages:
         # Passages and file names are shown as written, never read as Rich markup.
-        where = Text(p.chunk.source)
-        where.append("\n" + p.chunk.locator, style="dim")
+        where = plain(p.chunk.source, oneline=True)
+        where.append("\n").append_text(plain(p.chunk.locator, style="dim", oneline=True))
         text = p.chunk.text if len(p.chunk.text) < 400 else p.chunk.text[:400] + "…"
-        table.add_row(str(p.rank), f"{p.score:.3f}", where, Text(text))
+        table.add_row(str(p.rank), f"{p.score:.3f}", where, plain(text))
     if not passages:
         table.add_row("", "", "", "[dim]no passage matched[/dim]")
     return table

@@ -16,12 +16,24 @@ def pdf_blocks(path: Path) -> list[Block]:
     logging.getLogger("pypdf").setLevel(logging.ERROR)
     reader = _open(path)
     blocks = []
-    for number, text in enumerate(_page_texts(reader), start=1):
+    texts, over_limit = _page_texts(reader)
+    for number, text in enumerate(texts, start=1):
         for block in text_blocks(text):
             blocks.append(replace(block, page=number))
     if not any(b.text.strip() for b in blocks):
-        raise InputError("PDF has no extractable text (scanned image?); run OCR on it first")
+        raise InputError(BOMB if over_limit else "PDF has no extractable text (scanned image?); run OCR on it first")
     return blocks
+
+
+# pypdf stops inflating a stream past its size limit; telling that from "no text" keeps
+# a hostile or broken file from being reported as a scan.
+BOMB = "PDF content inflates past pypdf's size limit (a decompression bomb?); not indexed, check where it came from"
+
+
+def _is_over_limit(exc: Exception) -> bool:
+    from pypdf.errors import LimitReachedError
+
+    return isinstance(exc, (LimitReachedError, MemoryError))
 
 
 def _open(path: Path):
@@ -31,7 +43,7 @@ def _open(path: Path):
         reader = PdfReader(str(path))
         encrypted = reader.is_encrypted
     except Exception as exc:  # pypdf raises many unrelated types on a damaged file
-        raise InputError(f"unreadable PDF ({type(exc).__name__}); re-save or repair it") from None
+        raise InputError(BOMB if _is_over_limit(exc) else f"unreadable PDF ({type(exc).__name__}); re-save or repair it") from None
     if encrypted:
         _decrypt(reader)
     return reader
@@ -51,16 +63,18 @@ def _decrypt(reader) -> None:
         raise InputError("password-protected PDF; decrypt it (e.g. qpdf --password=... --decrypt) and index the copy")
 
 
-def _page_texts(reader) -> list[str]:
-    """Text per page; a page that cannot be read is left empty rather than losing the file."""
+def _page_texts(reader) -> tuple[list[str], bool]:
+    """Text per page, and whether a page hit the size limit; a page that cannot be read
+    is left empty rather than losing the file."""
     try:
         pages = list(reader.pages)
     except Exception as exc:
-        raise InputError(f"unreadable PDF ({type(exc).__name__}); re-save or repair it") from None
-    texts = []
+        raise InputError(BOMB if _is_over_limit(exc) else f"unreadable PDF ({type(exc).__name__}); re-save or repair it") from None
+    texts, over_limit = [], False
     for page in pages:
         try:
             texts.append(page.extract_text() or "")
-        except Exception:  # one broken content stream
+        except Exception as exc:  # one broken content stream
+            over_limit = over_limit or _is_over_limit(exc)
             texts.append("")
-    return texts
+    return texts, over_limit
