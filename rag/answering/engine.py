@@ -15,6 +15,9 @@ from rag.answering.scorer import Scorer
 from rag.answering.spans import find_span
 from rag.answering.tables import RowsFn, table_outcome
 
+# Answer types a table usually holds: when the table the question is about lacks the
+# row, column or period it names, a sentence elsewhere is not the answer either.
+TABLE_KINDS = ("number", "money", "percent")
 # A second unit is quoted only when it is nearly as likely to answer as the first.
 SECOND_UNIT_RATIO = 0.8
 
@@ -42,7 +45,7 @@ def select(question: Question, passages: Sequence, embed: EmbedFn, stats: Corpus
     if tabled is not None and tabled.answer is not None:
         rows = tuple(Scored(row, 1.0, tabled.answer.short) for row in tabled.rows)
         return Selection(question, rows, max(confidence, bar), None, tabled.answer.short, tabled.answer.explanation)
-    if tabled is not None and units[best].is_table and question.kind != "other":
+    if tabled is not None and tabled.absent and (units[best].is_table or question.kind in TABLE_KINDS):
         return Selection(question, (Scored(units[best], float(probabilities[best])),), confidence,
                          f"the table found does not give it: {tabled.absent}")
     if confidence < bar:

@@ -16,7 +16,7 @@ from rag.types import Chunk, Passage
 
 RowsFn = Callable[[str], list[Chunk]]
 # Retrieval ranks within which a table row makes the question a table question.
-TABLE_RANKS = 3
+TABLE_RANKS = 10
 MAX_ROWS_CITED = 3
 
 
