@@ -52,10 +52,11 @@ def batch_command(
     """Answer a file of questions, writing each answer as it is done."""
     from rich.progress import Progress
 
-    from rag.batch import read_questions, run_batch
+    from rag.batch import check_output, read_questions, run_batch
 
-    items = read_questions(file)
     target = out_path or file.with_suffix(".answers.jsonl")
+    check_output(target, file)
+    items = read_questions(file)
     assistant = _assistant(index, generator)
     counts = {"answered": 0, "abstained": 0, "errors": 0}
     with Progress(console=err, transient=True) as bar:
