@@ -18,6 +18,7 @@ from rag import store, vectors
 from rag.chunking import ChunkerSettings, chunk_document
 from rag.embedding import Embedder
 from rag.errors import IndexError_, IndexLockedError, InputError, NothingIndexedError
+from rag.loaders import unreadable
 from rag.types import Chunk, Document, Skipped
 
 
@@ -135,7 +136,12 @@ def _plan(items, old, embedder: Embedder, chunker: ChunkerSettings, progress: Pr
             _reuse(plan, old, item.source, before)
             plan.counts["unchanged"] += 1
             continue
-        _add_new(plan, item, embedder, chunker)
+        try:
+            _add_new(plan, item, embedder, chunker)
+        except Exception as exc:  # noqa: BLE001  one document that cannot be chunked must not end the run
+            skipped.append(Skipped(item.source, unreadable(exc)))
+            progress.on_skipped(skipped[-1])
+            continue
         plan.counts["updated" if before else "added"] += 1
     return plan, skipped
 
