@@ -16,6 +16,14 @@ class BatchItem:
     id: str
     question: str | None  # None when the line could not be read
     error: str | None = None
+    line: int = 0
+
+
+def default_output(questions: Path) -> Path:
+    """Answers beside the questions: q.jsonl -> q.answers.jsonl, any other name keeps
+    its suffix (q.txt -> q.txt.answers.jsonl), so two inputs never share an output."""
+    name = questions.name[: -len(".jsonl")] if questions.name.lower().endswith(".jsonl") else questions.name
+    return questions.with_name(f"{name}.answers.jsonl")
 
 
 def read_questions(path: Path) -> list[BatchItem]:
@@ -26,22 +34,36 @@ def read_questions(path: Path) -> list[BatchItem]:
     except UnicodeDecodeError:
         raise InputError(f"{path}: not UTF-8 text; save it as UTF-8") from None
     if path.suffix.lower() == ".jsonl":
-        return [item for n, line in enumerate(lines, start=1) if line.strip() for item in [_jsonl_item(n, line)]]
-    return [BatchItem(str(n), line.strip()) for n, line in enumerate(lines, start=1) if line.strip()]
+        items = [_jsonl_item(n, line) for n, line in enumerate(lines, start=1) if line.strip()]
+    else:
+        items = [BatchItem(str(n), line.strip(), line=n) for n, line in enumerate(lines, start=1) if line.strip()]
+    _refuse_duplicates(path, items)
+    return items
+
+
+def _refuse_duplicates(path: Path, items: list[BatchItem]) -> None:
+    """Answers are matched to questions by id, so --resume would skip a repeated one."""
+    lines: dict[str, list[int]] = {}
+    for item in items:
+        lines.setdefault(item.id, []).append(item.line)
+    for qid, numbers in lines.items():
+        if len(numbers) > 1:
+            where = ", ".join(str(n) for n in numbers)
+            raise InputError(f"{path}: id '{qid}' is used on lines {where}; give each question its own id")
 
 
 def _jsonl_item(number: int, line: str) -> BatchItem:
     try:
         record = json.loads(line)
     except json.JSONDecodeError:
-        return BatchItem(str(number), None, f"line {number}: not valid JSON; fix that line")
+        return BatchItem(str(number), None, f"line {number}: not valid JSON; fix that line", number)
     if not isinstance(record, dict):
-        return BatchItem(str(number), None, f"line {number}: not a JSON object; fix that line")
+        return BatchItem(str(number), None, f"line {number}: not a JSON object; fix that line", number)
     qid = str(record.get("id", number))
     question = record.get("question")
     if not isinstance(question, str):
-        return BatchItem(qid, None, f"line {number}: needs a 'question' string; fix that line")
-    return BatchItem(qid, question)
+        return BatchItem(qid, None, f"line {number}: needs a 'question' string; fix that line", number)
+    return BatchItem(qid, question, line=number)
 
 
 def check_output(out: Path, source: Path, *, overwrite: bool | None = None) -> None:

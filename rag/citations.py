@@ -7,7 +7,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rag.question import Question
+from rag.answering.records import Question
 from rag.text.sentences import split_sentences
 from rag.text.tokens import content_terms, numbers_in, stem, words
 

@@ -46,9 +46,11 @@ class Manifest:
     dim: int
     chunker: dict
     index_type: str
-    documents: dict[str, dict]  # source -> {"hash", "title", "first", "count"}
+    documents: dict[str, dict]  # source -> {"hash", "title", "first", "count", "indexed"?}
     created: float = field(default_factory=time.time)
     files: dict[str, dict] = field(default_factory=dict)  # binary file -> {"bytes", "sha256"}
+    skipped: list[dict] = field(default_factory=list)  # {"source", "reason"} of the last `rag index`
+    base: str = ""  # the folder relative sources were named from, to find them again
 
     @property
     def chunk_count(self) -> int:
@@ -63,6 +65,8 @@ class Manifest:
             "created": self.created,
             "files": self.files,
             "documents": self.documents,
+            "skipped": self.skipped,
+            "base": self.base,
         }
 
     @classmethod
@@ -76,6 +80,8 @@ class Manifest:
             documents=dict(data["documents"]),
             created=float(data.get("created", 0)),
             files=dict(data.get("files", {})),
+            skipped=list(data.get("skipped", [])),
+            base=str(data.get("base", "")),
         )
 
 

@@ -67,6 +67,7 @@ class _Plan:
     reused_rows: list[int | None] = field(default_factory=list)  # old row, or None to embed
     documents: dict[str, dict] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=lambda: {"added": 0, "updated": 0, "unchanged": 0, "kept": 0, "removed": 0})
+    skipped: list[Skipped] = field(default_factory=list)
 
 
 def index_documents(
@@ -121,7 +122,8 @@ def _open_previous(root: Path, embedder: Embedder, chunker: ChunkerSettings) -> 
 
 
 def _plan(items, old, embedder: Embedder, chunker: ChunkerSettings, progress: Progress) -> tuple[_Plan, list[Skipped]]:
-    plan, skipped = _Plan(), []
+    plan = _Plan()
+    skipped = plan.skipped
     previous = old.manifest.documents if old else {}
     for item in items:
         if isinstance(item, Skipped):
@@ -171,7 +173,9 @@ def _reuse(plan: _Plan, old: idx.Index, source: str, entry: dict) -> None:
 
 def _add_new(plan: _Plan, document: Document, embedder: Embedder, chunker: ChunkerSettings) -> None:
     chunks = chunk_document(document, embedder.count_tokens, chunker)
-    plan.documents[document.source] = {"hash": document.content_hash, "title": document.title, "first": len(plan.chunks), "count": len(chunks)}
+    plan.documents[document.source] = {
+        "hash": document.content_hash, "title": document.title, "first": len(plan.chunks), "count": len(chunks), "indexed": time.time()
+    }
     plan.chunks.extend(chunks)
     plan.reused_rows.extend([None] * len(chunks))
 
@@ -192,12 +196,14 @@ def _embed(plan: _Plan, old, embedder: Embedder, progress: Progress):
     return matrix
 
 
-def _write_generation(root: Path, plan: _Plan, matrix, model: tuple[str, int, dict], kind: str) -> None:
-    """model: the embedder's name and dimension and the chunker settings, as the manifest records them."""
+def _write_generation(root: Path, plan: _Plan, matrix, model: tuple[str, int, dict], kind: str, base: str = "") -> None:
+    """model: the embedder's name and dimension and the chunker settings, as the manifest records them;
+    base: the folder relative sources are named from [default: this one]."""
     folder = _new_generation(root)
     try:
         files = _write_files(folder, plan, matrix, kind)
-        manifest = idx.Manifest(idx.FORMAT_VERSION, *model, kind, plan.documents, files=files)
+        skipped = [{"source": s.source, "reason": s.reason} for s in plan.skipped]
+        manifest = idx.Manifest(idx.FORMAT_VERSION, *model, kind, plan.documents, files=files, skipped=skipped, base=base or os.getcwd())
         # The manifest goes last: a generation without one is known to be unfinished.
         (folder / idx.MANIFEST).write_text(json.dumps(manifest.to_json(), indent=1, ensure_ascii=False), encoding="utf-8")
     except OSError as exc:
@@ -217,10 +223,11 @@ def remove_documents(root: Path, names: Iterable[str], *, lock_wait: float = 0.0
         old = idx.Index.open(root)
         try:
             documents = old.manifest.documents
-            gone = {source for name in names for source in _sources_named(documents, name, root)}
+            base = old.manifest.base or os.getcwd()
+            gone = {source for name in names for source in _sources_named(documents, name, root, base)}
             if len(gone) == len(documents):
                 raise InputError(f"that would remove every document from {root}; delete the folder instead, or rebuild it with `rag index --rebuild PATHS`")
-            plan = _Plan()
+            plan = _Plan(skipped=[Skipped(s["source"], s["reason"]) for s in old.manifest.skipped])
             for source, entry in documents.items():
                 if source in gone:
                     progress.on_removed(source)
@@ -230,20 +237,24 @@ def remove_documents(root: Path, names: Iterable[str], *, lock_wait: float = 0.0
                     plan.counts["kept"] += 1
             matrix = old.embeddings()[[r for r in plan.reused_rows if r is not None]]
             manifest = old.manifest
-            _write_generation(root, plan, matrix, (manifest.embedder, manifest.dim, manifest.chunker), manifest.index_type)
+            model = (manifest.embedder, manifest.dim, manifest.chunker)
+            _write_generation(root, plan, matrix, model, manifest.index_type, base=manifest.base)
         finally:
             old.close()
     return _report(plan, [], manifest.index_type, time.perf_counter() - started)
 
 
-def _sources_named(documents: dict[str, dict], name: str, root: Path) -> list[str]:
-    """The stored sources a name given to `rag rm` stands for: itself, written another way, or a .jsonl's records."""
+def _sources_named(documents: dict[str, dict], name: str, root: Path, base: str) -> list[str]:
+    """The stored sources a name given to `rag rm` stands for: itself, the same file named from
+    here (stored sources are relative to the folder indexed from), or a .jsonl's records."""
     wanted = {name, os.path.normpath(name), os.path.abspath(name)}
-    found = [s for s in documents if s in wanted or os.path.abspath(s) in wanted or ("#" in s and s.split("#", 1)[0] in wanted)]
+
+    def file_of(source: str) -> str:
+        return source.split("#", 1)[0] if "#" in source else source
+
+    found = [s for s in documents if s in wanted or file_of(s) in wanted or os.path.normpath(os.path.join(base, file_of(s))) in wanted]
     if not found:
-        raise InputError(
-            f"{name} is not a document in {root}; `rag rm --list --index {root}` shows the {len(documents)} sources it holds, as stored"
-        )
+        raise InputError(f"{name} is not a document in {root}; `rag ls --index {root}` lists the {len(documents)} it holds")
     return found
 
 

@@ -64,7 +64,8 @@ class Chunk:
     @property
     def locator(self) -> str:
         parts = []
-        if self.record_id is not None:
+        # A record's source already ends with "#id"; the locator does not say it twice.
+        if self.record_id is not None and not self.source.endswith(f"#{self.record_id}"):
             parts.append(f"#{self.record_id}")
         if self.page is not None:
             parts.append(f"p. {self.page}")
@@ -110,12 +111,17 @@ class Answer:
     citations: tuple[Citation, ...]
     timings_ms: dict[str, float] = field(default_factory=dict, compare=False, hash=False)
     rewritten_question: str | None = None
+    short_answer: str | None = None  # the span asked for (a number, date, name...), when there is one
+    confidence: float = 0.0  # fitted probability that the best evidence answers the question
+    withheld: Answer | None = field(default=None, compare=False, hash=False)  # on abstention: what would have been said
 
     def to_json(self) -> dict:
         return {
             "question": self.question,
             "answer": self.text,
+            "short_answer": self.short_answer,
             "abstained": self.abstained,
+            "confidence": round(self.confidence, 4),
             "citations": [
                 {"n": c.n, "source": c.source, "title": c.title, "locator": c.locator, "text": c.text, "score": round(c.score, 4)}
                 for c in self.citations

@@ -103,10 +103,10 @@ def test_chunks_never_span_pages() -> None:
     assert [(c.page, c.locator) for c in chunks] == [(1, "p. 1, line 1"), (2, "p. 2, line 1")]
 
 
-def test_a_record_id_becomes_the_locator() -> None:
+def test_a_record_id_is_in_the_source_not_repeated_in_the_locator() -> None:
     document = make_document("corpus.jsonl#doc-7", [Block("text", "Corals bleach.", 1, 1)], "hash", "Reefs", "doc-7")
     [chunk] = chunk_document(document, count)
-    assert (chunk.source, chunk.title, chunk.locator) == ("corpus.jsonl#doc-7", "Reefs", "#doc-7, line 1")
+    assert (chunk.source, chunk.title, chunk.locator) == ("corpus.jsonl#doc-7", "Reefs", "line 1")
 
 
 def test_table_rows_are_chunks_of_their_own_with_one_table_id() -> None:

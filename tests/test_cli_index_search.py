@@ -95,7 +95,7 @@ def test_jsonl_sources_name_their_record(app, workdir: Path) -> None:
     assert rag(app, "index", "corpus.jsonl", "--index", "idx").exit_code == 0
     found = rag(app, "search", "corals bleach", "--index", "idx", "--json", "-k", "1")
     [top] = json.loads(found.stdout)["results"]
-    assert (top["source"], top["title"], top["locator"]) == ("corpus.jsonl#reef-1", "Reefs", "#reef-1, line 1")
+    assert (top["source"], top["title"], top["locator"]) == ("corpus.jsonl#reef-1", "Reefs", "line 1")
 
 
 def test_search_without_an_index_is_one_line_and_fails(app, workdir: Path) -> None:

@@ -177,12 +177,15 @@ def test_bad_inputs_exit_2(workdir: Path, use_assistant, broken: str) -> None:
     assert "error:" in result.stderr and "Traceback" not in result.output
 
 
-def test_no_thresholds_file_is_an_input_error(tmp_path: Path, use_assistant, monkeypatch) -> None:
+def test_no_thresholds_file_uses_the_built_in_defaults(tmp_path: Path, use_assistant, monkeypatch) -> None:
     use_assistant(GOOD_REPLIES)
     (tmp_path / "gold.jsonl").write_text("".join(json.dumps(g) + "\n" for g in GOLD))
     monkeypatch.chdir(tmp_path)
-    result = rag_eval(str(tmp_path / "gold.jsonl"))
-    assert result.exit_code == 2 and "--thresholds" in result.stderr
+    result = rag_eval(str(tmp_path / "gold.jsonl"), "--json")
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["thresholds"] == "built-in defaults"
+    assert {c["metric"] for c in summary["checks"]} == {"correct_and_cited", "abstain_recall", "wrong_abstention"}
     (tmp_path / "bar.toml").write_text("[min]\nhit_at_k = 0.5\n")
     assert rag_eval(str(tmp_path / "gold.jsonl"), "--thresholds", str(tmp_path / "bar.toml")).exit_code == 0
 
@@ -287,3 +290,21 @@ def test_xquad_limit_and_bad_folder(xquad_data: Path) -> None:
     (xquad_data / "beir_en" / "corpus.jsonl").write_text(json.dumps({"_id": "p0", "text": "another paragraph"}) + "\n")
     with pytest.raises(InputError, match="not in beir_en/corpus.jsonl"):
         xquad.main([str(xquad_data)], assistant=object())
+
+
+def test_minimal_gold_without_evidence_does_not_fail_correct_citations(tmp_path: Path, use_assistant, monkeypatch) -> None:
+    """The documented minimal format: id, question, answers. A citation cannot be judged
+    without evidence, so a correct answer is ok and citation metrics leave it out."""
+    minimal = [{"id": g["id"], "question": g["question"], "answers": g["answers"], "answerable": g["answerable"]} for g in GOLD]
+    (tmp_path / "gold.jsonl").write_text("".join(json.dumps(g) + "\n" for g in minimal))
+    monkeypatch.chdir(tmp_path)
+    use_assistant(GOOD_REPLIES)
+    result = rag_eval(str(tmp_path / "gold.jsonl"), "--json", "--report", str(tmp_path / "r.json"))
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["failed"] == []
+    assert summary["summary"]["correct_and_cited"] == 1.0
+    assert summary["summary"]["citation_recall"] is None and summary["summary"]["citation_precision"] is None
+    report = json.loads((tmp_path / "r.json").read_text())
+    launch = next(q for q in report["questions"] if q["id"] == "launch")
+    assert launch["cited"] is None and launch["citations"][0]["correct"] is None and launch["ok"] is True

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from rag import citations
-from rag.question import analyse
+from rag.answering.question import analyse
 
 
 @pytest.mark.parametrize(
@@ -15,8 +15,11 @@ from rag.question import analyse
         ("On what date was the paper presented?", "date"),
         ("Who is the Under Secretary for Labour and Welfare?", "person"),
         ("How much is the QMAS application fee?", "money"),
-        ("Which roles does the dissertation say the state plays?", "list"),
+        ("Which roles does the dissertation say the state plays?", "other"),
         ("Which industry got the fewest quotas?", "other"),
+        ("Where was the treaty signed?", "place"),
+        ("How long did the siege last?", "duration"),
+        ("In which city did the company open its first office?", "place"),
     ],
 )
 def test_answer_kind(text, kind):
@@ -25,7 +28,7 @@ def test_answer_kind(text, kind):
 
 def test_years_names_and_superlatives():
     q = analyse("Which industry was allotted the fewest QMAS quotas in 2019?")
-    assert q.years == ("2019",)
+    assert q.numbers == ("2019",)
     assert "qmas" in q.names
     assert q.superlative == "min"
     assert analyse("What share of Top Talent Pass applicants studied abroad?").superlative is None

@@ -8,14 +8,13 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from rag.cli import app, err, handles_errors
+from rag.cli import app, console, err, handles_errors
 from rag.cli.options import GeneratorOpt, IndexOpt, JsonOpt, RetrieverOpt, TopKOpt, answering_settings
 
-out = Console()
+out = console()
 ANSWER_CHARS = 160
 
 
@@ -32,6 +31,7 @@ def eval_command(
     thresholds: Annotated[
         Optional[Path], typer.Option("--thresholds", help="Thresholds TOML [default: thresholds.toml beside GOLD, else eval/thresholds.toml].")
     ] = None,
+    sample: Annotated[Optional[int], typer.Option("--sample", help="Ask a fixed sample of N questions (the same N on every run).")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Score answers, citations, abstentions and retrieval on gold questions; exit 1 below the thresholds."""
@@ -40,7 +40,7 @@ def eval_command(
 
     settings = answering_settings(index=index, generator=generator, retriever=retriever, top_k=k)
     with _progress(enabled=err.is_terminal) as (on_start, on_result):
-        outcome = run_evaluation(gold, settings, thresholds=thresholds, baseline=baseline, on_start=on_start, on_result=on_result)
+        outcome = run_evaluation(gold, settings, thresholds=thresholds, baseline=baseline, on_start=on_start, on_result=on_result, sample=sample)
     if report is not None:
         write_report(outcome, report)
     if as_json:
@@ -67,8 +67,14 @@ def _render(outcome, report: Path | None) -> None:
     if failures:
         out.print(_failures_table(failures))
     out.print(_metrics_table(outcome))
+    curve = outcome.summary.get("accuracy_at_coverage") or {}
+    if curve:
+        points = "  ".join(f"{level}: {value:.2f}" for level, value in curve.items())
+        out.print(f"accuracy when answering only the most confident share: {points}", highlight=False)
     if outcome.comparison is not None:
         _render_comparison(outcome.comparison)
+    if outcome.thresholds:
+        out.print(f"thresholds: {escape(outcome.thresholds)}", highlight=False)
     if report is not None:
         out.print(f"report: {escape(str(report))}", highlight=False)
     verdict = "[green]PASS[/green]" if outcome.passed else "[red]FAIL[/red]"
@@ -96,7 +102,7 @@ def _metrics_table(outcome) -> Table:
     table.add_column("threshold", justify="right")
     table.add_column("", width=4)
     for name, value in outcome.summary.items():
-        if name in ("questions", "k"):
+        if name in ("questions", "k") or isinstance(value, dict):
             continue
         check = limits.get(name)
         bound = "" if check is None else f"{'≥' if check.bound == 'min' else '≤'} {_number(name, check.limit)}"

@@ -7,17 +7,16 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from rag.cli import app, err, handles_errors
-from rag.cli.options import IndexOpt, JsonOpt, RetrieverOpt, TopKOpt, answering_settings, settings_from
+from rag.cli import app, console, err, handles_errors
+from rag.cli.options import IndexOpt, JsonOpt, QuietOpt, RetrieverOpt, TopKOpt, answering_settings, settings_from
 from rag.errors import InputError
 from rag.types import Skipped
 
-out = Console()
+out = console()
 
 
 @app.command("index")
@@ -38,6 +37,7 @@ def index_command(
         Optional[float], typer.Option("--max-file-mb", envvar="RAG_MAX_FILE_MB", help="Skip files larger than this [default: 64].")
     ] = None,
     as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """Add or update files and folders (.txt .md .html .pdf .docx .jsonl); unchanged files are not re-embedded,
     documents not given are kept (see --prune and `rag rm`)."""
@@ -53,7 +53,7 @@ def index_command(
     items = load_paths(paths or ["seeds"], max_file_mb=limit, follow_links=follow_links, exclude=[settings.index])
     skipped: list[Skipped] = []
     try:
-        with indexing_progress(enabled=not as_json) as progress:
+        with indexing_progress(enabled=not (as_json or quiet)) as progress:
             progress.on_skipped = skipped.append
             if not as_json:
                 progress.on_removed = _print_removed
@@ -80,10 +80,6 @@ def _kept(kept: int) -> str:
     return f", {kept} not given and kept (--prune removes them)" if kept else ""
 
 
-def _printable(name: str) -> str:
-    return "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in name)
-
-
 def _print_removed(source: str) -> None:
     err.print(f"[yellow]removing[/yellow] {escape(source)}", highlight=False, soft_wrap=True)
 
@@ -91,25 +87,15 @@ def _print_removed(source: str) -> None:
 @app.command("rm")
 @handles_errors
 def rm_command(
-    sources: Annotated[Optional[list[str]], typer.Argument(help="Sources to remove, as stored (see --list); a .jsonl name removes its records.")] = None,
+    sources: Annotated[list[str], typer.Argument(help="Documents to remove, as `rag ls` lists them; a .jsonl name removes its records.")],
     index: IndexOpt = None,
-    list_sources: Annotated[bool, typer.Option("--list", help="Print the sources the index holds, one a line, and stop.")] = False,
     wait: Annotated[float, typer.Option("--wait", help="Seconds to wait for another writer of the same index.")] = 0.0,
     as_json: JsonOpt = False,
 ) -> None:
     """Remove documents from the index (a new generation; nothing is embedded again)."""
-    from rag.index import Index
     from rag.ingest import Progress, remove_documents
 
     settings = settings_from(index=index)
-    if list_sources:
-        listed = Index.open(settings.index)
-        # File names can hold control characters: shown escaped, never sent to the terminal raw.
-        print("\n".join(_printable(s) for s in sorted(listed.manifest.documents)))
-        listed.close()
-        return
-    if not sources:
-        raise InputError("name the sources to remove, e.g. rag rm docs/old.txt; `rag rm --list` shows them")
     progress = Progress(on_removed=_print_removed if not as_json else lambda source: None)
     report = remove_documents(Path(settings.index), sources, lock_wait=wait, progress=progress)
     if as_json:
@@ -141,11 +127,12 @@ def search_command(
     out_path: Annotated[Optional[Path], typer.Option("--out", help="With --batch: where to write one result line per query.")] = None,
     force: Annotated[bool, typer.Option("--force", help="With --batch: overwrite an existing --out (never the queries file).")] = False,
     as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """Show the passages that best match a query."""
     from rag.searching import Searcher, passage_json
 
-    settings = answering_settings(index=index, retriever=retriever, top_k=k)
+    settings = answering_settings(quiet, index=index, retriever=retriever, top_k=k)
     searcher = Searcher.from_settings(settings)
     if batch is not None:
         from rag.cli.batch_search import run_batch_search

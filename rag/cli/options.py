@@ -11,7 +11,12 @@ IndexOpt = Annotated[Optional[Path], typer.Option("--index", help="Index directo
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object for machines.")]
 RetrieverOpt = Annotated[Optional[str], typer.Option("--retriever", help="dense, bm25 or hybrid [default: hybrid].")]
 TopKOpt = Annotated[Optional[int], typer.Option("-k", "--top-k", help="How many passages to retrieve.")]
-GeneratorOpt = Annotated[Optional[str], typer.Option("--generator", help="local, extractive or openai [default: local].")]
+GeneratorOpt = Annotated[Optional[str], typer.Option("--generator", help="extractive, local or openai [default: extractive].")]
+OpenAIUrlOpt = Annotated[
+    Optional[str],
+    typer.Option("--openai-base-url", help="OpenAI-compatible server for --generator openai; the only way, with RAG_OPENAI_BASE_URL, to name another machine."),
+]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars or notes; results and errors only.")]
 
 
 def settings_from(**overrides):
@@ -22,7 +27,7 @@ def settings_from(**overrides):
     return Settings.load(overrides)
 
 
-def answering_settings(**overrides):
+def answering_settings(quiet: bool = False, **overrides):
     """Settings for a command that reads the index: the default one is built from the
     bundled seeds/ on first use, so `rag ask` works straight after install."""
     from rag.config import Settings
@@ -32,6 +37,7 @@ def answering_settings(**overrides):
     if bundled_index_missing(settings.index, Settings.__dataclass_fields__["index"].default):
         from rag.cli import err
 
-        err.print(f"No index at {settings.index} yet: indexing the bundled seeds/ once.", style="dim")
+        if not quiet:
+            err.print(f"No index at {settings.index} yet: indexing the bundled seeds/ once.", style="dim")
         index_bundled_corpus(settings.index, settings.embedder)
     return settings

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rag.evaluation.gold import GoldQuestion
+from rag.evaluation.squad import best_exact_match, best_f1
 from rag.evaluation.scoring import answer_matches, contains_quote, matches_any, source_matches, word_count
 from rag.types import Answer, Citation, Passage
 
@@ -15,7 +16,7 @@ class CitationVerdict:
     n: int
     source: str
     locator: str
-    correct: bool  # from a gold source, and holds the quote or a gold answer
+    correct: bool | None  # from a gold source, and holds the quote or a gold answer; None: no gold evidence to judge by
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,10 @@ class QuestionResult:
     has_evidence: bool  # gold evidence exists, so retrieval is scored
     retrieval_rank: int | None  # rank of the first passage holding the evidence; None if not in the top k
     latency_ms: float
+    confidence: float = 0.0  # the assistant's own probability that its evidence answers
+    exact_match: float | None = None  # SQuAD EM of the short answer (answerable questions with answers)
+    f1: float | None = None  # SQuAD token F1 of the short answer
+    right_if_answered: bool = False  # what an answer would have been worth, had it not abstained
 
     @property
     def too_long(self) -> bool:
@@ -45,9 +50,17 @@ class QuestionResult:
         return self.matched and not self.abstained and not self.too_long
 
     @property
+    def citation_known(self) -> bool:
+        """Citations can be judged only against gold evidence; without it they are unknown."""
+        return self.has_evidence
+
+    @property
     def cited(self) -> bool:
-        """At least one correct citation on an answer (an abstention supports nothing)."""
-        return not self.abstained and any(c.correct for c in self.citations)
+        """At least one correct citation on an answer (an abstention supports nothing).
+        Without gold evidence a citation cannot be judged, so it does not fail this."""
+        if self.abstained:
+            return False
+        return any(c.correct for c in self.citations) if self.citation_known else True
 
     @property
     def ok(self) -> bool:
@@ -87,7 +100,27 @@ def judge(question: GoldQuestion, answer: Answer, passages: Sequence[Passage], l
         has_evidence=bool(question.evidence),
         retrieval_rank=retrieval_rank(question, passages),
         latency_ms=latency_ms,
+        confidence=answer.confidence,
+        right_if_answered=_right_if_answered(question, answer),
+        **_span_scores(question, answer),
     )
+
+
+def _right_if_answered(question: GoldQuestion, answer: Answer) -> bool:
+    """Correct and correctly cited, judged on the withheld answer when the assistant abstained."""
+    given = answer.withheld if answer.abstained else answer
+    if given is None or not question.answerable:
+        return False
+    matched = answer_matches(given.text, question.answers, question.all_of)
+    return matched and any(judge_citation(question, c).correct for c in given.citations)
+
+
+def _span_scores(question: GoldQuestion, answer: Answer) -> dict[str, float | None]:
+    """SQuAD exact match and F1 of the short answer; an abstention scores 0 on an answerable question."""
+    if not question.answerable or not question.answers:
+        return {}
+    prediction = "" if answer.abstained else (answer.short_answer or "")
+    return {"exact_match": best_exact_match(prediction, question.answers), "f1": best_f1(prediction, question.answers)}
 
 
 def citation_supports(question: GoldQuestion, source: str, text: str) -> bool:
@@ -101,7 +134,8 @@ def citation_supports(question: GoldQuestion, source: str, text: str) -> bool:
 
 
 def judge_citation(question: GoldQuestion, citation: Citation) -> CitationVerdict:
-    return CitationVerdict(citation.n, citation.source, citation.locator, citation_supports(question, citation.source, citation.text))
+    correct = citation_supports(question, citation.source, citation.text) if question.evidence else None
+    return CitationVerdict(citation.n, citation.source, citation.locator, correct)
 
 
 def passage_holds_evidence(question: GoldQuestion, source: str, text: str) -> bool:

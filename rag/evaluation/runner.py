@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
 
 from rag.config import Settings
-from rag.errors import InputError
-from rag.evaluation.gate import Check, Comparison, Thresholds, check, compare, load_thresholds
+from rag.evaluation.gate import BUILT_IN, DEFAULT_THRESHOLDS, Check, Comparison, Thresholds, check, compare, load_thresholds
 from rag.evaluation.gold import GoldQuestion, load_gold
 from rag.evaluation.judging import QuestionResult, judge
 from rag.evaluation.metrics import summarize
@@ -44,6 +44,7 @@ class EvalOutcome:
     summary: dict[str, Any]
     checks: tuple[Check, ...]
     comparison: Comparison | None = None
+    thresholds: str = ""  # the file the checks came from, or BUILT_IN
 
     @property
     def passed(self) -> bool:
@@ -71,12 +72,22 @@ def evaluate(
     return results
 
 
-def default_thresholds(gold: Path) -> Path:
-    """The thresholds.toml beside the gold file, else eval/thresholds.toml under the working folder."""
+def sampled(questions: list[GoldQuestion], size: int | None) -> list[GoldQuestion]:
+    """A fixed sample: the same ids on every machine and run, whatever the file order."""
+    if size is None or size >= len(questions):
+        return questions
+    if size < 1:
+        raise InputError(f"--sample {size}: give a number of questions of at least 1")
+    return sorted(questions, key=lambda q: hashlib.sha256(q.id.encode("utf-8")).hexdigest())[:size]
+
+
+def default_thresholds(gold: Path) -> Path | None:
+    """The thresholds.toml beside the gold file, else eval/thresholds.toml under the
+    working folder, else None: the built-in defaults."""
     for candidate in (gold.parent / THRESHOLDS_FILE, Path("eval") / THRESHOLDS_FILE):
         if candidate.is_file():
             return candidate
-    raise InputError(f"no {THRESHOLDS_FILE} beside {gold}; give --thresholds FILE.toml")
+    return None
 
 
 def settings_json(settings: Settings) -> dict[str, Any]:
@@ -92,16 +103,19 @@ def run_evaluation(
     assistant: AssistantLike | None = None,
     on_start: Callable[[int], None] | None = None,
     on_result: Callable[[QuestionResult], None] | None = None,
+    sample: int | None = None,
 ) -> EvalOutcome:
     """Every input is read and checked before the first question is asked."""
-    questions = load_gold(gold)
-    bar = load_thresholds(thresholds or default_thresholds(gold))
+    questions = sampled(load_gold(gold), sample)
+    source = thresholds or default_thresholds(gold)
+    bar = load_thresholds(source) if source else DEFAULT_THRESHOLDS
     earlier = read_report(baseline) if baseline else None
     assistant = assistant or build_assistant(settings)
     if on_start:
         on_start(len(questions))
     results = evaluate(questions, assistant, settings.top_k, on_result)
-    return outcome_of(str(gold), settings, results, bar, earlier, str(baseline) if baseline else "")
+    outcome = outcome_of(str(gold), settings, results, bar, earlier, str(baseline) if baseline else "")
+    return replace(outcome, thresholds=str(source) if source else BUILT_IN)
 
 
 def outcome_of(

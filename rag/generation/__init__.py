@@ -25,8 +25,12 @@ def _local(settings: Settings) -> Generator:
 
 
 def _openai(settings: Settings) -> Generator:
+    import sys
+
     from rag.generation.openai import OpenAIGenerator
 
+    # Questions and passages leave this process: say where, every time.
+    print(f"rag: openai generator: sending questions and passages to {settings.openai_base_url} (model {settings.openai_model})", file=sys.stderr)
     return OpenAIGenerator(settings.openai_base_url, settings.openai_model, settings.openai_api_key)
 
 

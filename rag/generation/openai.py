@@ -1,23 +1,43 @@
-"""Any OpenAI-compatible chat-completions server (llama.cpp, Ollama, vLLM, LM Studio), streamed."""
+"""Any OpenAI-compatible chat-completions server (llama.cpp, Ollama, vLLM, LM Studio), streamed.
+
+A server cannot hold an answer open for ever or flood it: the stream stops after
+`max_new_tokens` pieces (the draft so far is the answer, as with the server's own
+max_tokens), and a silent server (read timeout), a slow one (total deadline) or a
+flood (byte cap) ends the answer with a ModelError that says which limit was hit."""
 
 from __future__ import annotations
 
 import json
+import socket
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 
 from rag.errors import ModelError
 
-TIMEOUT_SECONDS = 60
+READ_TIMEOUT_SECONDS = 60.0  # longest silence between two reads (a cold model may take this long to start)
+DEADLINE_SECONDS = 300.0  # longest time for one whole answer
+MAX_BYTES = 2 * 1024 * 1024  # far above any answer of a few hundred tokens in server-sent events
+READ_SIZE = 8192
 
 
 class OpenAIGenerator:
     name = "openai"
 
-    def __init__(self, base_url: str, model: str, api_key: str = "") -> None:
+    def __init__(
+        self,
+        base_url: str,
+        model: str,
+        api_key: str = "",
+        *,
+        read_timeout: float = READ_TIMEOUT_SECONDS,
+        deadline: float = DEADLINE_SECONDS,
+        max_bytes: int = MAX_BYTES,
+    ) -> None:
         self.url = base_url.rstrip("/") + "/chat/completions"
         self.model, self.api_key = model, api_key
+        self.read_timeout, self.deadline, self.max_bytes = read_timeout, deadline, max_bytes
 
     def generate(self, prompt: str, max_new_tokens: int = 64) -> Iterator[str]:
         body = {
@@ -28,10 +48,17 @@ class OpenAIGenerator:
             "stream": True,
         }
         request = urllib.request.Request(self.url, data=json.dumps(body).encode(), headers=self._headers(), method="POST")
+        ends_at = time.monotonic() + self.deadline
         try:
-            with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
-                yield from _stream(response)
-        except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
+            with urllib.request.urlopen(request, timeout=self.read_timeout) as response:
+                pieces = _pieces(_lines(response, ends_at, self.max_bytes, self.url))
+                for count, piece in enumerate(pieces, start=1):
+                    yield piece
+                    if count >= max_new_tokens:
+                        return  # the budget is spent: the draft so far is the answer
+        except (TimeoutError, socket.timeout):
+            raise ModelError(f"the answer server at {self.url} sent nothing for {self.read_timeout:g} s; check it or use another --generator") from None
+        except (urllib.error.URLError, ConnectionError) as exc:
             reason = getattr(exc, "reason", exc)
             raise ModelError(f"cannot reach the answer server at {self.url} ({reason}); start it or fix --openai-base-url / RAG_OPENAI_BASE_URL") from None
 
@@ -42,9 +69,29 @@ class OpenAIGenerator:
         return headers
 
 
-def _stream(response) -> Iterator[str]:
+def _lines(response, ends_at: float, max_bytes: int, url: str) -> Iterator[bytes]:
+    """The response's lines, read in blocks so that neither a line without end nor a
+    trickle of bytes can outlast the deadline or the byte cap."""
+    buffer, total = b"", 0
+    while True:
+        if time.monotonic() > ends_at:
+            raise ModelError(f"the answer server at {url} took too long to finish its answer (over the deadline); check it or use another --generator")
+        block = response.read1(READ_SIZE)
+        if not block:
+            break
+        total += len(block)
+        if total > max_bytes:
+            raise ModelError(f"the answer server at {url} sent more than {max_bytes // 1024} KB for one answer; stopped reading it, check the server")
+        buffer += block
+        *complete, buffer = buffer.split(b"\n")
+        yield from complete
+    if buffer:
+        yield buffer
+
+
+def _pieces(lines: Iterator[bytes]) -> Iterator[str]:
     """Server-sent events: 'data: {json}' lines, ending with 'data: [DONE]'."""
-    for raw in response:
+    for raw in lines:
         line = raw.decode("utf-8", errors="replace").strip()
         if not line.startswith("data:"):
             continue
@@ -53,7 +100,7 @@ def _stream(response) -> Iterator[str]:
             return
         try:
             choice = json.loads(payload)["choices"][0]
-        except (json.JSONDecodeError, KeyError, IndexError):
+        except (json.JSONDecodeError, KeyError, IndexError, TypeError):
             continue
         piece = (choice.get("delta") or {}).get("content") or (choice.get("message") or {}).get("content")
         if piece:

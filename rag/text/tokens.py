@@ -61,3 +61,6 @@ def numbers_in(text: str) -> list[str]:
 
 def normalise(text: str) -> str:
     return " ".join(words(text))
+
+
+NEGATIONS = frozenset("not no never none neither nor without cannot nobody nothing nowhere".split())

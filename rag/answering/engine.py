@@ -1,0 +1,45 @@
+"""From retrieved passages to a Selection: candidates, features, fitted scores,
+a short answer span, and abstention below the calibrated threshold."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from rag.answering.candidates import candidates
+from rag.answering.corpus import CorpusStats
+from rag.answering.features import EmbedFn, feature_matrix
+from rag.answering.records import Candidate, Question, Scored, Selection
+from rag.answering.scorer import Scorer
+from rag.answering.spans import find_span
+
+# A second unit is quoted only when it is nearly as likely to answer as the first.
+SECOND_UNIT_RATIO = 0.8
+
+
+def rank(question: Question, passages: Sequence, embed: EmbedFn, stats: CorpusStats, scorer: Scorer) -> tuple[list[Candidate], np.ndarray]:
+    units = candidates(passages)
+    return units, scorer.probabilities(feature_matrix(question, units, embed, stats))
+
+
+def select(question: Question, passages: Sequence, embed: EmbedFn, stats: CorpusStats, scorer: Scorer,
+           threshold: float | None = None) -> Selection:
+    units, probabilities = rank(question, passages, embed, stats, scorer)
+    if not units:
+        return Selection(question, (), 0.0, "no passage in the index matches the question")
+    order = np.argsort(-probabilities)
+    best = int(order[0])
+    confidence = float(probabilities[best])
+    bar = scorer.threshold if threshold is None or threshold < 0 else threshold
+    if confidence < bar:
+        return Selection(question, (Scored(units[best], confidence),), confidence,
+                         f"the best passage found answers it with confidence {confidence:.2f}, below {bar:.2f}")
+    chosen = [Scored(units[best], confidence, find_span(question, units[best].text))]
+    for i in order[1:3]:
+        i = int(i)
+        if probabilities[i] >= SECOND_UNIT_RATIO * confidence and units[i].text != units[best].text:
+            chosen.append(Scored(units[i], float(probabilities[i]), find_span(question, units[i].text)))
+            break
+    short = chosen[0].span
+    return Selection(question, tuple(chosen), confidence, None, short)

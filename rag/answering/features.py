@@ -1,0 +1,90 @@
+"""Features of a (question, candidate) pair that mean the same in any corpus.
+Their order is the order of the fitted weights (rag/answering/weights.json)."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from rag.answering.corpus import CorpusStats
+from rag.answering.records import Candidate, Question
+from rag.answering.spans import has_span
+from rag.text.tokens import NEGATIONS, content_terms, join_digit_groups
+
+EmbedFn = Callable[[Sequence[str]], np.ndarray]
+
+NAMES = (
+    "dense", "dense_gap", "coverage", "coverage_context", "coverage_chunk", "coverage_gap",
+    "missing_max_idf", "missing_count", "bigrams", "names_covered", "numbers_covered",
+    "type_fit", "type_missing", "new_terms", "length", "passage_score", "inverse_rank",
+    "negation_mismatch", "is_table", "title_only",
+)
+
+
+def feature_matrix(question: Question, units: Sequence[Candidate], embed: EmbedFn, stats: CorpusStats) -> np.ndarray:
+    if not units:
+        return np.zeros((0, len(NAMES)))
+    vectors = embed([question.text] + [u.text for u in units])
+    dense = vectors[1:] @ vectors[0]
+    rows = [_row(question, unit, float(d), stats) for unit, d in zip(units, dense)]
+    matrix = np.array(rows, dtype=np.float64)
+    # Relative to the best candidate: what wins is what beats the others.
+    matrix[:, NAMES.index("dense_gap")] = matrix[:, 0] - matrix[:, 0].max()
+    cov = matrix[:, NAMES.index("coverage_context")]
+    matrix[:, NAMES.index("coverage_gap")] = cov - cov.max()
+    return matrix
+
+
+def _row(question: Question, unit: Candidate, dense: float, stats: CorpusStats) -> list[float]:
+    asked = question.terms
+    weights = {t: stats.idf(t) for t in asked}
+    total = sum(weights.values()) or 1.0
+    own = stats.close(content_terms(unit.text))
+    around = stats.close(content_terms(unit.context))
+    chunk = around | stats.close(content_terms(unit.chunk.text))
+    missing = [t for t in asked if t not in around]
+    top_idf = max(weights.values(), default=1.0)
+    type_fit = float(has_span(question, unit.text)) if question.kind != "other" else 0.0
+    text_numbers = join_digit_groups(unit.context)
+    return [
+        dense,
+        0.0,
+        sum(w for t, w in weights.items() if t in own) / total,
+        sum(w for t, w in weights.items() if t in around) / total,
+        sum(w for t, w in weights.items() if t in chunk) / total,
+        0.0,
+        max((weights[t] for t in missing), default=0.0) / top_idf,
+        min(len(missing), 4) / 4,
+        _bigrams(asked, content_terms(unit.text)),
+        _share(question.names, around),
+        _share(question.numbers, set(re.findall(r"\d+(?:\.\d+)?", text_numbers))),
+        type_fit,
+        float(question.kind != "other" and not type_fit),
+        math.log1p(len(own - set(asked))),
+        math.log1p(len(unit.text.split())),
+        unit.passage_score,
+        1.0 / unit.passage_rank,
+        float(question.negated != bool(set(re.findall(r"[a-z]+", unit.text.lower())) & NEGATIONS)),
+        float(unit.is_table),
+        float(_is_title(unit)),
+    ]
+
+
+def _share(wanted: Sequence[str], present: set[str]) -> float:
+    return 1.0 if not wanted else sum(w in present for w in wanted) / len(wanted)
+
+
+def _bigrams(asked: Sequence[str], found: Sequence[str]) -> float:
+    pairs = set(zip(asked, asked[1:]))
+    if not pairs:
+        return 0.0
+    return len(pairs & set(zip(found, found[1:]))) / len(pairs)
+
+
+def _is_title(unit: Candidate) -> bool:
+    """The document's title says what the document is about, not an answer."""
+    text, title = " ".join(unit.text.lower().split()), " ".join(unit.chunk.title.lower().split())
+    return bool(title) and text.rstrip(" .?:") in title

@@ -1,0 +1,54 @@
+"""What a question asks for, from language-level cues only: the answer type its
+wh-phrase expects, its content terms, the numbers and names it gives."""
+
+from __future__ import annotations
+
+import re
+
+from rag.answering.records import Question
+from rag.text.patterns import NUMBER, YEAR
+from rag.text.tokens import NEGATIONS, content_terms, join_digit_groups, stem
+
+# Checked in order; the first that matches the lower-cased question decides.
+_KINDS = (
+    ("acronym", r"\bstands? for\b|\babbreviation\b|\bfull (?:name|form)\b"),
+    ("percent", r"\b(?:what|which) (?:share|percentage|proportion|percent|fraction)\b|\bpercentage of\b|\bhow large a share\b|\bwhat per ?cent\b"),
+    ("money", r"\bhow much (?:does|did|do|will|would|is|was|are|were)\b.*\b(?:cost|costs|pay|paid|charge|charged|spend|spent|earn|earned|worth|raise|raised|sell|sold)\b"
+              r"|\b(?:what|which|how much is|how much are) (?:\w+ ){0,4}(?:fee|fees|price|prices|cost|costs|salary|salaries|wage|wages|budget|rent|fine|charge)\b"
+              r"|\bhow much money\b"),
+    ("number", r"\bhow many\b|\bhow much\b|\b(?:what|which) (?:\w+ ){0,2}(?:number|amount|total|figure|count|population|score)\b|\bnumber of\b|\bhow (?:large|big|high|tall|far|old)\b"),
+    ("duration", r"\bhow long\b|\bfor how many (?:years|months|days)\b"),
+    ("time", r"\b(?:what|which) time\b|\bat what time\b|\bwhat hour\b"),
+    ("date", r"^\W*(?:\w+\W+){0,3}?when\b|\b(?:what|which|in what|in which) (?:year|date|day|month|decade|century|quarter|period)\b|\bsince when\b|\bwhen\b"),
+    ("person", r"^\W*(?:\w+\W+){0,2}?(?:who|whom|whose)\b|\b(?:which|what) (?:person|people|man|woman|individual|author|official|minister|politician|leader|president|king|queen|scientist|member|mp)\b|\bwho\b"),
+    ("place", r"^\W*(?:\w+\W+){0,2}?where\b|\b(?:which|what|in what|in which) (?:country|countries|city|cities|place|places|region|state|province|town|continent|location|area|island|river|district)\b"),
+)
+_MAX = re.compile(r"\b(?:most|largest|highest|biggest|greatest|maximum|peak|best|longest|oldest|earliest)\b")
+_MIN = re.compile(r"\b(?:fewest|least|lowest|smallest|minimum|cheapest|shortest|youngest|latest|worst)\b")
+_NAME = re.compile(r"\b[A-Z][\w'’.-]*")
+
+
+def analyse(text: str) -> Question:
+    lowered = text.lower()
+    kind = next((name for name, pattern in _KINDS if re.search(pattern, lowered)), "other")
+    return Question(
+        text=text,
+        kind=kind,
+        terms=tuple(dict.fromkeys(content_terms(text))),
+        numbers=tuple(dict.fromkeys(_numbers(text))),
+        names=_names(text),
+        negated=bool(set(re.findall(r"[a-z]+", lowered)) & NEGATIONS) or "n't" in lowered,
+        superlative="min" if _MIN.search(lowered) else "max" if _MAX.search(lowered) else None,
+    )
+
+
+def _numbers(text: str) -> list[str]:
+    joined = join_digit_groups(text)
+    return YEAR.findall(joined) + [m.group(0) for m in NUMBER.finditer(joined) if not YEAR.fullmatch(m.group(0))]
+
+
+def _names(text: str) -> tuple[str, ...]:
+    # The first word is capitalised by grammar, not because it names something.
+    body = text.split(None, 1)[1] if len(text.split(None, 1)) == 2 else ""
+    found = [stem(w.strip("'’.-")) for w in _NAME.findall(body) if len(w) > 1]
+    return tuple(dict.fromkeys(w for w in found if w))

@@ -1,0 +1,91 @@
+"""The short answer inside a unit: a span of the type the question asks for,
+not given by the question, nearest to the question's words in the unit."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from rag.answering.records import Question
+from rag.text.patterns import CAPITALISED_RUN, DATE, DECADE, MONEY, NUMBER, NUMBER_WORD, PERCENT, TIME, YEAR
+from rag.text.tokens import STOPWORDS, content_terms, join_digit_groups, stem
+
+_DURATION_UNIT = r"\s*(?:-\s*)?(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?|decades?|centuries|century)\b"
+_DURATION = re.compile(r"(?:\b\d+(?:\.\d+)?|" + NUMBER_WORD.pattern + r")" + _DURATION_UNIT, re.I)
+_NAMEISH_STOP = STOPWORDS | {"however", "although", "during", "after", "before", "since", "today", "yes"}
+
+
+def matches(kind: str, text: str) -> Iterator[re.Match]:
+    """Every span of the kind in the text, in order."""
+    if kind == "money":
+        yield from MONEY.finditer(text)
+    elif kind == "percent":
+        yield from PERCENT.finditer(text)
+    elif kind == "number":
+        yield from _counts(text)
+    elif kind == "date":
+        spans = [*DATE.finditer(text), *DECADE.finditer(text), *YEAR.finditer(text)]
+        yield from _outermost(spans)
+    elif kind == "time":
+        yield from TIME.finditer(text)
+    elif kind == "duration":
+        yield from _DURATION.finditer(text)
+    elif kind in ("person", "place"):
+        yield from _names(text)
+
+
+def _counts(text: str) -> Iterator[re.Match]:
+    spans = [*NUMBER.finditer(text), *NUMBER_WORD.finditer(text)]
+    for match in _outermost(spans):
+        after = text[match.end(): match.end() + 3]
+        if YEAR.fullmatch(match.group(0)) or re.match(r"\s*(?:%|:\d)", after):
+            continue  # a year, a percentage or a clock time is not a count
+        yield match
+
+
+def _outermost(spans: list[re.Match]) -> list[re.Match]:
+    """Overlapping matches keep the longest: "6 December 2024", not "2024"."""
+    kept: list[re.Match] = []
+    for match in sorted(spans, key=lambda m: (m.start(), -(m.end() - m.start()))):
+        if kept and match.start() < kept[-1].end():
+            continue
+        kept.append(match)
+    return kept
+
+
+def _names(text: str) -> Iterator[re.Match]:
+    for match in CAPITALISED_RUN.finditer(text):
+        first = match.group(0).split()[0].lower().strip("'’.-")
+        if match.start() == 0 and len(match.group(0).split()) == 1:
+            continue  # one capitalised word opening the sentence is grammar, not a name
+        if first in _NAMEISH_STOP:
+            continue
+        yield match
+
+
+def find_span(question: Question, text: str) -> str | None:
+    """The typed span nearest the question's words that the question does not already give."""
+    if question.kind not in ("money", "percent", "number", "date", "time", "duration", "person", "place"):
+        return None
+    asked = set(question.terms) | set(question.names)
+    given = {join_digit_groups(n) for n in question.numbers}
+    anchors = [m.start() for m in re.finditer(r"[A-Za-z][\w'’-]*", text) if stem(m.group(0)) in asked]
+    best, best_distance = None, None
+    for match in matches(question.kind, text):
+        span = match.group(0).strip(" ,.;:")
+        if not span or join_digit_groups(span) in given or _restates(span, asked):
+            continue
+        distance = min((abs(match.start() - a) for a in anchors), default=0)
+        if best_distance is None or distance < best_distance:
+            best, best_distance = span, distance
+    return best
+
+
+def _restates(span: str, asked: set[str]) -> bool:
+    """A name made only of the question's own words is what it asks about, not the answer."""
+    terms = set(content_terms(span))
+    return bool(terms) and terms <= asked
+
+
+def has_span(question: Question, text: str) -> bool:
+    return find_span(question, text) is not None

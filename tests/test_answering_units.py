@@ -1,0 +1,92 @@
+"""The answer stage's parts on their own: question types, typed spans, candidates,
+the fitted scorer and the composed answer."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from rag.answering.candidates import candidates
+from rag.answering.compose import compose
+from rag.answering.corpus import CorpusStats
+from rag.answering.features import NAMES, feature_matrix
+from rag.answering.question import analyse
+from rag.answering.records import Scored, Selection
+from rag.answering.scorer import WEIGHTS, load_scorer
+from rag.answering.spans import find_span
+from rag.types import Chunk, Passage
+
+
+@pytest.mark.parametrize("question, text, span", [
+    ("When did the bridge open?", "The bridge opened on 6 December 2024 after delays.", "6 December 2024"),
+    ("When did the bridge open?", "The bridge opened on December 6, 2024 after delays.", "December 6, 2024"),
+    ("When did the bridge open?", "It opened on 2024-12-06.", "2024-12-06"),
+    ("In what year was the mill built?", "Built in 1679, the mill still stands.", "1679"),
+    ("How many people live in the town?", "About 12,400 people live in the town, up from 9 131 in 1990.", "12,400"),
+    ("How much does the pass cost?", "The pass costs S$5,600 a year.", "S$5,600"),
+    ("What percentage of voters turned out?", "Turnout was 18.8% in the city.", "18.8%"),
+    ("How long did the siege last?", "The siege lasted three months before the town fell.", "three months"),
+    ("Who designed the tower?", "The tower was designed by Gustave Eiffel's firm in 1887.", "Gustave Eiffel's"),
+])
+def test_typed_spans(question, text, span):
+    assert find_span(analyse(question), text) == span
+
+
+def test_a_span_the_question_already_gives_is_not_the_answer():
+    q = analyse("How many visitors came in 2019?")
+    assert find_span(q, "In 2019, 4 200 visitors came.") == "4 200"
+    assert find_span(analyse("Who met Ada Lovelace?"), "Ada Lovelace met Charles Babbage in 1833.") == "Charles Babbage"
+
+
+def _chunk(text: str, kind: str = "text") -> Chunk:
+    return Chunk(id="c1", source="doc.txt", title="A document", text=text, line_start=1, line_end=3, kind=kind)
+
+
+def test_candidates_are_sentences_with_their_neighbours():
+    passage = Passage(_chunk("First one here. Second one here. Third one here."), 0.9, 1)
+    units = candidates([passage, passage])  # a repeated passage adds nothing
+    assert [u.text for u in units] == ["First one here.", "Second one here.", "Third one here."]
+    assert (units[1].before, units[1].after) == ("First one here.", "Third one here.")
+
+
+def test_corpus_learns_acronyms_the_documents_define():
+    stats = CorpusStats([_chunk("The Transport Safety Board (TSB) met twice.")])
+    assert stats.defined == {"TSB": ("Transport Safety Board",)}
+    assert {"transport", "safeti", "board"} <= stats.close(["tsb"])
+    assert stats.spelled_out("What did the TSB decide?") == "What did the TSB decide? (Transport Safety Board)"
+
+
+def fake_embed(texts):
+    """Bag-of-letters vectors: similar words, similar vectors, no model needed."""
+    out = np.zeros((len(texts), 26))
+    for i, text in enumerate(texts):
+        for ch in text.lower():
+            if "a" <= ch <= "z":
+                out[i, ord(ch) - 97] += 1
+    return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
+
+
+def test_the_fitted_scorer_prefers_the_sentence_that_answers():
+    chunk = _chunk("The museum opened in 1902. Its roof was replaced after a storm. Entry is free on Sundays.")
+    q = analyse("When did the museum open?")
+    units = candidates([Passage(chunk, 1.0, 1)])
+    features = feature_matrix(q, units, fake_embed, CorpusStats([chunk]))
+    assert features.shape == (3, len(NAMES))
+    probabilities = load_scorer().probabilities(features)
+    assert units[int(np.argmax(probabilities))].text == "The museum opened in 1902."
+
+
+def test_the_weights_file_is_what_the_fit_script_writes():
+    data = json.loads(WEIGHTS.read_text())
+    assert data["features"] == list(NAMES)
+    assert 0.0 < data["threshold"] < 1.0
+    assert "squad2" in data["fitted_on"] and data["command"].startswith("python eval/fit_scorer.py")
+
+
+def test_the_short_answer_comes_first_then_the_cited_quote():
+    q = analyse("When did the museum open?")
+    unit = candidates([Passage(_chunk("The museum opened in 1902."), 1.0, 1)])[0]
+    text = compose(Selection(q, (Scored(unit, 0.9, "1902"),), 0.9, None, "1902"))
+    assert text == "1902. The museum opened in 1902 [1]."
