@@ -4,7 +4,6 @@ cost little, and a file any parser fails on is skipped with its reason, never en
 from __future__ import annotations
 
 import time
-import zipfile
 from pathlib import Path
 
 import pytest

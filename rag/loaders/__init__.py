@@ -21,6 +21,8 @@ MAX_TITLE_CHARS = 120
 # real embedder takes many minutes over it on two cores.
 DEFAULT_MAX_FILE_MB = 64.0
 _MB = 1024 * 1024
+
+
 def load_paths(
     paths: list[str], max_file_mb: float = DEFAULT_MAX_FILE_MB, *, follow_links: bool = False, exclude: list[str] | tuple[str, ...] = ()
 ) -> Iterator[Document | Skipped]:
