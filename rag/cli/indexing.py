@@ -1,4 +1,4 @@
-"""`rag index` and `rag search`."""
+"""`rag index`, `rag rm` and `rag search`."""
 
 from __future__ import annotations
 
