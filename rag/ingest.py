@@ -88,10 +88,10 @@ def index_documents(
     progress = progress or Progress()
     chunker = chunker or ChunkerSettings(max_tokens=embedder.max_tokens)
     with writer_lock(root, lock_wait):
-        old = None if rebuild else _open_previous(root, embedder, chunker)
+        old = None if rebuild else _open_previous(root, embedder)
         try:
             plan, skipped = _plan(items, old, embedder, chunker, progress)
-            _carry_over(plan, old, prune, progress)
+            _carry_over(plan, old, prune, progress, chunker)
             if not plan.chunks:
                 raise NothingIndexedError(_nothing_message(skipped))
             matrix = _embed(plan, old, embedder, progress)
@@ -111,14 +111,10 @@ def _report(plan: _Plan, skipped: list[Skipped], kind: str, seconds: float) -> I
     )
 
 
-def _open_previous(root: Path, embedder: Embedder, chunker: ChunkerSettings) -> idx.Index | None:
+def _open_previous(root: Path, embedder: Embedder) -> idx.Index | None:
     if idx.current_generation(root) is None:
         return None
-    old = idx.Index.open(root, embedder.name, embedder.dim)
-    if old.manifest.chunker != chunker.to_json():
-        old.close()
-        return None  # other chunk sizes: nothing can be reused
-    return old
+    return idx.Index.open(root, embedder.name, embedder.dim)
 
 
 def _plan(items, old, embedder: Embedder, chunker: ChunkerSettings, progress: Progress) -> tuple[_Plan, list[Skipped]]:
@@ -134,7 +130,7 @@ def _plan(items, old, embedder: Embedder, chunker: ChunkerSettings, progress: Pr
         if item.source in plan.documents:
             continue  # the same file named twice
         before = previous.get(item.source)
-        if before and before["hash"] == item.content_hash:
+        if before and before["hash"] == item.content_hash and old.manifest.chunker == chunker.to_json():
             _reuse(plan, old, item.source, before)
             plan.counts["unchanged"] += 1
             continue
@@ -148,10 +144,17 @@ def _plan(items, old, embedder: Embedder, chunker: ChunkerSettings, progress: Pr
     return plan, skipped
 
 
-def _carry_over(plan: _Plan, old: idx.Index | None, prune: bool, progress: Progress) -> None:
-    """Documents of the old index this run was not given: kept as they are, or removed when pruning."""
+def _carry_over(plan: _Plan, old: idx.Index | None, prune: bool, progress: Progress, chunker: ChunkerSettings) -> None:
+    """Documents of the old index this run was not given: kept as they are, or removed when pruning.
+    Chunks made with other settings cannot be kept beside new ones, nor silently dropped."""
     if old is None:
         return
+    left = [s for s in old.manifest.documents if s not in plan.documents]
+    if left and not prune and old.manifest.chunker != chunker.to_json():
+        raise InputError(
+            f"{len(left)} indexed document(s) (first: {left[0]}) were chunked with other settings and are not among the paths given; "
+            "give their paths too, or pass --prune to remove them, or --rebuild"
+        )
     for source, entry in old.manifest.documents.items():
         if source in plan.documents:
             continue

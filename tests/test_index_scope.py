@@ -172,6 +172,19 @@ def test_cli_add_then_prune_then_rm(indexed, tmp_path: Path) -> None:
     assert _sources(root) == {"a.txt", "d.jsonl#r1", "d.jsonl#r2"}
 
 
+def test_other_chunk_settings_never_drop_documents_silently(indexed) -> None:
+    from rag.chunking import ChunkerSettings
+
+    corpus, root = indexed
+    before = (root / "CURRENT").read_text()
+    other = ChunkerSettings(target_tokens=60)
+    with pytest.raises(InputError, match="chunked with other settings"):
+        index_documents(load_paths([str(corpus / "a.txt")]), root, FakeEmbedder(), chunker=other)
+    assert (root / "CURRENT").read_text() == before
+    report = index_documents(load_paths([str(corpus / "a.txt")]), root, FakeEmbedder(), chunker=other, prune=True)
+    assert report.removed == 4 and _sources(root) == {"a.txt"}
+
+
 def test_rebuild_keeps_only_the_paths_given(indexed, tmp_path: Path) -> None:
     corpus, root = indexed
     index_documents(load_paths([str(corpus / "a.txt")]), root, FakeEmbedder(), rebuild=True)
