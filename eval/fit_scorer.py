@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from rag.answering.corpus import CorpusStats  # noqa: E402
-from rag.answering.features import NAMES, feature_matrix  # noqa: E402
+from rag.answering.features import NAMES, QUESTION_NAMES, feature_matrix, question_features  # noqa: E402
 from rag.answering.question import analyse  # noqa: E402
 from rag.answering.candidates import candidates  # noqa: E402
 from rag.answering.scorer import WEIGHTS  # noqa: E402
@@ -48,7 +48,7 @@ def build_index(docs: Path, root: Path):
     return embedder
 
 
-def collect(split: Path, work: Path, limit: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[bool]]:
+def collect(split: Path, work: Path, limit: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[bool], list[str]]:
     """Features, labels and question ids for every candidate of every training question."""
     from rag.pipeline import Assistant
 
@@ -56,7 +56,7 @@ def collect(split: Path, work: Path, limit: int | None) -> tuple[np.ndarray, np.
     assistant = Assistant.from_settings(Settings(index=str(work), generator="extractive"), embedder=embedder)
     stats = CorpusStats(assistant.searcher.index.chunks)
     questions = load_gold(split / "gold.jsonl")[:limit]
-    rows, labels, groups, answerable = [], [], [], []
+    rows, labels, groups, answerable, asked = [], [], [], [], []
     started = time.time()
     for n, gold in enumerate(questions):
         question = analyse(gold.question)
@@ -70,9 +70,10 @@ def collect(split: Path, work: Path, limit: int | None) -> tuple[np.ndarray, np.
             labels.append(float(positive))
             groups.append(n)
         answerable.append(gold.answerable)
+        asked.append(gold.question)
         if n % 500 == 0:
             print(f"  {n}/{len(questions)} questions, {len(rows)} candidates, {time.time() - started:.0f} s", flush=True)
-    return np.array(rows), np.array(labels), np.array(groups), answerable
+    return np.array(rows), np.array(labels), np.array(groups), answerable, asked
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = L2, steps: int = 30) -> tuple[np.ndarray, float]:
@@ -102,6 +103,18 @@ def best_per_question(p: np.ndarray, y: np.ndarray, groups: np.ndarray, count: i
     return best_p, best_ok
 
 
+def question_matrix(x: np.ndarray, p: np.ndarray, groups: np.ndarray, asked: list[str]) -> np.ndarray:
+    """The question-level features of every question, from its candidates' rows."""
+    rows = []
+    for q, text in enumerate(asked):
+        mask = groups == q
+        if not mask.any():
+            rows.append(np.zeros(len(QUESTION_NAMES)))
+            continue
+        rows.append(question_features(analyse(str(text)), x[mask], p[mask]))
+    return np.array(rows)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("split", nargs="?", default=str(ROOT.parent / "shared" / "data" / "squad2" / "train"))
@@ -114,19 +127,24 @@ def main() -> None:
     cache = Path(args.cache)
     if cache.is_file():
         data = np.load(cache)
-        x, y, groups, answerable = data["x"], data["y"], data["groups"], list(data["answerable"])
+        x, y, groups, answerable, asked = data["x"], data["y"], data["groups"], list(data["answerable"]), list(data["asked"])
         if list(data["names"]) != list(NAMES):
             sys.exit(f"{cache} holds other features; delete it and run again")
     else:
         with tempfile.TemporaryDirectory() as work:
-            x, y, groups, answerable = collect(Path(args.split), Path(work) / "index", args.limit)
+            x, y, groups, answerable, asked = collect(Path(args.split), Path(work) / "index", args.limit)
         cache.parent.mkdir(parents=True, exist_ok=True)
-        np.savez(cache, x=x, y=y, groups=groups, answerable=np.array(answerable), names=np.array(NAMES))
+        np.savez(cache, x=x, y=y, groups=groups, answerable=np.array(answerable), names=np.array(NAMES), asked=np.array(asked))
     mean, scale = x.mean(axis=0), x.std(axis=0)
     scale[scale == 0] = 1.0
     coef, intercept = fit_logistic((x - mean) / scale, y)
     p = 1.0 / (1.0 + np.exp(-(((x - mean) / scale) @ coef + intercept)))
-    best_p, best_ok = best_per_question(p, y, groups, len(answerable))
+    _, best_ok = best_per_question(p, y, groups, len(answerable))
+    qx = question_matrix(x, p, groups, asked)
+    q_mean, q_scale = qx.mean(axis=0), qx.std(axis=0)
+    q_scale[q_scale == 0] = 1.0
+    q_coef, q_intercept = fit_logistic((qx - q_mean) / q_scale, best_ok.astype(float))
+    best_p = 1.0 / (1.0 + np.exp(-(((qx - q_mean) / q_scale) @ q_coef + q_intercept)))
     mask = np.array(answerable)
     threshold = float(np.quantile(best_p[mask], args.false_abstention))
     report = {
@@ -144,6 +162,8 @@ def main() -> None:
         "coef": coef.round(6).tolist(),
         "intercept": round(intercept, 6),
         "threshold": round(threshold, 6),
+        "question": {"features": list(QUESTION_NAMES), "mean": q_mean.round(6).tolist(), "scale": q_scale.round(6).tolist(),
+                     "coef": q_coef.round(6).tolist(), "intercept": round(q_intercept, 6)},
         "fitted_on": Path(args.split).name + " (squad2): " + json.dumps(report),
         "false_abstention_target": args.false_abstention,
         "command": "python eval/fit_scorer.py",
@@ -152,6 +172,8 @@ def main() -> None:
     print(json.dumps(report, indent=1))
     for name, c in sorted(zip(NAMES, coef), key=lambda t: -abs(t[1])):
         print(f"  {name:20s} {c:+.3f}")
+    for name, c in sorted(zip(QUESTION_NAMES, q_coef), key=lambda t: -abs(t[1])):
+        print(f"  question: {name:20s} {c:+.3f}")
     print(f"threshold {threshold:.3f} -> {args.out}")
 
 

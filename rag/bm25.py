@@ -40,14 +40,23 @@ class Tokenizer:
         return self.stemmer.stemWords([w for w in words if w not in self.stopwords])
 
 
+def _bm25s():
+    """bm25s, with its logger (set to DEBUG on import) kept below the terminal's notice."""
+    import logging
+
+    import bm25s
+
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
+    return bm25s
+
+
 class BM25Index:
     def __init__(self, model, tokenizer: Tokenizer) -> None:
         self.model, self.tokenizer = model, tokenizer
 
     @classmethod
     def build(cls, texts: Sequence[str]) -> BM25Index:
-        import bm25s
-
+        bm25s = _bm25s()
         tokenizer = Tokenizer()
         model = bm25s.BM25(k1=K1, b=B)
         model.index([tokenizer(t) for t in texts], show_progress=False)
@@ -58,8 +67,7 @@ class BM25Index:
 
     @classmethod
     def load(cls, folder: Path) -> BM25Index:
-        import bm25s
-
+        bm25s = _bm25s()
         return cls(bm25s.BM25.load(str(folder)), Tokenizer())
 
     def __len__(self) -> int:

@@ -17,7 +17,7 @@ TokenCounter = Callable[[str], int]
 # A window of 254 word pieces holds ~1,200 characters of prose; only text that would be cut
 # anyway is cut at this length before its tokens are counted.
 WINDOW_CHARS = 4_000
-CHUNKER_VERSION = 4  # bump whenever chunk contents change, so old chunks are never reused
+CHUNKER_VERSION = 5  # bump whenever chunk contents change, so old chunks are never reused
 
 
 @dataclass(frozen=True)
@@ -112,14 +112,16 @@ class _Builder:
 
     def add_table(self, block: Block, caption: str = "") -> None:
         self.page = block.page
-        title = " ".join(caption.split()) or _table_title(self.document.title, self.heading, block.header)
+        caption = " ".join((caption or block.caption).split())
+        title = caption or _table_title(self.document.title, self.heading, block.header)
         table_id = f"{self.key}-t{len(self.chunks)}"
         lines = block.row_lines if len(block.row_lines) == len(block.rows) else (None,) * len(block.rows)
         for row, line in zip(block.rows, lines):
             start = line if line is not None else block.line_start
             end = line if line is not None else block.line_end
             for part in _fit(_render_row(title, block.header, row), self.count, self.settings.max_tokens):
-                self._emit(part, start, end, kind="table", table_id=table_id, columns=block.header, cells=row)
+                self._emit(part, start, end, kind="table", table_id=table_id, columns=block.header, cells=row,
+                           table=(caption, block.unit, block.as_at))
 
     def flush(self) -> None:
         if not self.pieces:
@@ -134,7 +136,8 @@ class _Builder:
         self.pieces, self.tokens = [], 0
 
     def _emit(self, text: str, start: int | None, end: int | None, kind: str = "text", table_id: str | None = None,
-              columns: tuple[str, ...] = (), cells: tuple[str, ...] = ()) -> None:
+              columns: tuple[str, ...] = (), cells: tuple[str, ...] = (),
+              table: tuple[str, str | None, str | None] = ("", None, None)) -> None:
         self.chunks.append(
             Chunk(
                 id=f"{self.key}-{len(self.chunks):04d}",
@@ -150,6 +153,9 @@ class _Builder:
                 table_id=table_id,
                 columns=tuple(columns),
                 cells=tuple(cells),
+                caption=table[0],
+                unit=table[1],
+                as_at=table[2],
             )
         )
 

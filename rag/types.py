@@ -22,6 +22,11 @@ class Block:
     header: tuple[str, ...] = ()
     rows: tuple[tuple[str, ...], ...] = ()
     row_lines: tuple[int, ...] = ()
+    caption: str = ""  # a table's title line
+    header_rows: tuple[tuple[str, ...], ...] = ()  # a table's header lines as read; header is them flattened
+    notes: tuple[str, ...] = ()  # a table's note lines
+    unit: str | None = None  # the unit a table's caption states
+    as_at: str | None = None  # the date a table's figures are given at
 
 
 @dataclass(frozen=True)
@@ -60,6 +65,9 @@ class Chunk:
     table_id: str | None = None
     columns: tuple[str, ...] = ()  # for a table row: the header, label column first
     cells: tuple[str, ...] = ()  # for a table row: its cells, label first
+    caption: str = ""  # for a table row: its table's caption
+    unit: str | None = None  # for a table row: the unit its caption states
+    as_at: str | None = None  # for a table row: the date its table's figures are given at
 
     @property
     def locator(self) -> str:

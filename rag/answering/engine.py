@@ -9,7 +9,7 @@ import numpy as np
 
 from rag.answering.candidates import candidates
 from rag.answering.corpus import CorpusStats
-from rag.answering.features import EmbedFn, feature_matrix
+from rag.answering.features import EmbedFn, feature_matrix, question_features
 from rag.answering.records import Candidate, Question, Scored, Selection
 from rag.answering.scorer import Scorer
 from rag.answering.spans import find_span
@@ -18,27 +18,32 @@ from rag.answering.spans import find_span
 SECOND_UNIT_RATIO = 0.8
 
 
-def rank(question: Question, passages: Sequence, embed: EmbedFn, stats: CorpusStats, scorer: Scorer) -> tuple[list[Candidate], np.ndarray]:
+def rank(question: Question, passages: Sequence, embed: EmbedFn, stats: CorpusStats, scorer: Scorer
+         ) -> tuple[list[Candidate], np.ndarray, float]:
+    """Candidates, the probability that each answers, and the confidence that the best is right."""
     units = candidates(passages)
-    return units, scorer.probabilities(feature_matrix(question, units, embed, stats))
+    matrix = feature_matrix(question, units, embed, stats)
+    probabilities = scorer.probabilities(matrix)
+    if not units:
+        return units, probabilities, 0.0
+    return units, probabilities, scorer.confidence(question_features(question, matrix, probabilities))
 
 
 def select(question: Question, passages: Sequence, embed: EmbedFn, stats: CorpusStats, scorer: Scorer,
            threshold: float | None = None) -> Selection:
-    units, probabilities = rank(question, passages, embed, stats, scorer)
+    units, probabilities, confidence = rank(question, passages, embed, stats, scorer)
     if not units:
         return Selection(question, (), 0.0, "no passage in the index matches the question")
     order = np.argsort(-probabilities)
     best = int(order[0])
-    confidence = float(probabilities[best])
     bar = scorer.threshold if threshold is None or threshold < 0 else threshold
     if confidence < bar:
-        return Selection(question, (Scored(units[best], confidence),), confidence,
+        return Selection(question, (Scored(units[best], float(probabilities[best])),), confidence,
                          f"the best passage found answers it with confidence {confidence:.2f}, below {bar:.2f}")
-    chosen = [Scored(units[best], confidence, find_span(question, units[best].text))]
+    chosen = [Scored(units[best], float(probabilities[best]), find_span(question, units[best].text))]
     for i in order[1:3]:
         i = int(i)
-        if probabilities[i] >= SECOND_UNIT_RATIO * confidence and units[i].text != units[best].text:
+        if probabilities[i] >= SECOND_UNIT_RATIO * probabilities[best] and units[i].text != units[best].text:
             chosen.append(Scored(units[i], float(probabilities[i]), find_span(question, units[i].text)))
             break
     short = chosen[0].span

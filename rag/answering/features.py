@@ -88,3 +88,30 @@ def _is_title(unit: Candidate) -> bool:
     """The document's title says what the document is about, not an answer."""
     text, title = " ".join(unit.text.lower().split()), " ".join(unit.chunk.title.lower().split())
     return bool(title) and text.rstrip(" .?:") in title
+
+
+QUESTION_NAMES = (
+    "best_logit", "second_logit", "margin", "best_coverage_context", "best_missing_max_idf",
+    "best_type_fit", "best_type_missing", "best_dense", "typed_question", "question_terms",
+)
+
+
+def question_features(question: Question, matrix: np.ndarray, probabilities: np.ndarray) -> np.ndarray:
+    """What says whether the best candidate is right: how sure the candidate scorer is,
+    how far ahead of the runner-up, and how well the best covers the question."""
+    order = np.argsort(-probabilities)
+    best = matrix[order[0]]
+    p1 = float(probabilities[order[0]])
+    p2 = float(probabilities[order[1]]) if len(order) > 1 else 0.0
+    column = {name: i for i, name in enumerate(NAMES)}
+    return np.array([
+        _logit(p1), _logit(p2), p1 - p2,
+        best[column["coverage_context"]], best[column["missing_max_idf"]],
+        best[column["type_fit"]], best[column["type_missing"]], best[column["dense"]],
+        float(question.kind != "other"), math.log1p(len(question.terms)),
+    ])
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-6), 1 - 1e-6)
+    return math.log(p / (1 - p))

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.answering.features import NAMES
+from rag.answering.features import NAMES, QUESTION_NAMES
 from rag.errors import ConfigError
 
 WEIGHTS = Path(__file__).with_name("weights.json")
@@ -24,9 +24,24 @@ class Scorer:
     scale: np.ndarray
     coef: np.ndarray
     intercept: float
-    threshold: float  # abstain when the best candidate's probability is below this
+    threshold: float  # abstain when the confidence that the best candidate is right is below this
+    question: Logistic  # that confidence, from question-level features
 
     def probabilities(self, features: np.ndarray) -> np.ndarray:
+        return Logistic(self.mean, self.scale, self.coef, self.intercept).predict(features)
+
+    def confidence(self, question_features: np.ndarray) -> float:
+        return float(self.question.predict(question_features[None, :])[0])
+
+
+@dataclass(frozen=True)
+class Logistic:
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray
+    intercept: float
+
+    def predict(self, features: np.ndarray) -> np.ndarray:
         if len(features) == 0:
             return np.zeros(0)
         z = ((features - self.mean) / self.scale) @ self.coef + self.intercept
@@ -43,9 +58,13 @@ def _load(path: str) -> Scorer:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
         raise ConfigError(f"cannot read the answer scorer {path} ({error}); reinstall rag or run python eval/fit_scorer.py") from None
-    if tuple(data["features"]) != NAMES:
+    if tuple(data["features"]) != NAMES or tuple(data["question"]["features"]) != QUESTION_NAMES:
         raise ConfigError(f"the answer scorer {path} was fitted on other features; run python eval/fit_scorer.py")
     return Scorer(
         tuple(data["features"]), np.array(data["mean"]), np.array(data["scale"]), np.array(data["coef"]),
-        float(data["intercept"]), float(data["threshold"]),
+        float(data["intercept"]), float(data["threshold"]), _logistic(data["question"]),
     )
+
+
+def _logistic(data: dict) -> Logistic:
+    return Logistic(np.array(data["mean"]), np.array(data["scale"]), np.array(data["coef"]), float(data["intercept"]))

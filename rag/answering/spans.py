@@ -7,7 +7,8 @@ import re
 from collections.abc import Iterator
 
 from rag.answering.records import Question
-from rag.text.patterns import CAPITALISED_RUN, DATE, DECADE, MONEY, NUMBER, NUMBER_WORD, PERCENT, TIME, YEAR
+from rag.text.acronyms import defined_acronyms
+from rag.text.patterns import ACRONYM, CAPITALISED_RUN, DATE, DECADE, LABEL_NUMBER, MONEY, NUMBER, NUMBER_WORD, PERCENT, TIME, YEAR
 from rag.text.tokens import STOPWORDS, content_terms, join_digit_groups, stem
 
 _DURATION_UNIT = r"\s*(?:-\s*)?(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?|decades?|centuries|century)\b"
@@ -36,10 +37,15 @@ def matches(kind: str, text: str) -> Iterator[re.Match]:
 
 def _counts(text: str) -> Iterator[re.Match]:
     spans = [*NUMBER.finditer(text), *NUMBER_WORD.finditer(text)]
+    dates = [m.span() for m in DATE.finditer(text)]
     for match in _outermost(spans):
+        if any(start <= match.start() < end for start, end in dates):
+            continue  # the day of "30 September 2025" counts nothing
         after = text[match.end(): match.end() + 3]
         if YEAR.fullmatch(match.group(0)) or re.match(r"\s*(?:%|:\d)", after):
             continue  # a year, a percentage or a clock time is not a count
+        if LABEL_NUMBER.search(text[max(0, match.start() - 12): match.start()]):
+            continue  # "Table 2", "No. 814": a number that names something
         yield match
 
 
@@ -65,6 +71,8 @@ def _names(text: str) -> Iterator[re.Match]:
 
 def find_span(question: Question, text: str) -> str | None:
     """The typed span nearest the question's words that the question does not already give."""
+    if question.kind == "acronym":
+        return _long_form(question.text, text)
     if question.kind not in ("money", "percent", "number", "date", "time", "duration", "person", "place"):
         return None
     asked = set(question.terms) | set(question.names)
@@ -79,6 +87,15 @@ def find_span(question: Question, text: str) -> str | None:
         if best_distance is None or distance < best_distance:
             best, best_distance = span, distance
     return best
+
+
+def _long_form(question: str, text: str) -> str | None:
+    """What an acronym of the question stands for, where the text spells it out."""
+    for acronym in ACRONYM.findall(question):
+        long = defined_acronyms(text).get(acronym)
+        if long:
+            return long
+    return None
 
 
 def _restates(span: str, asked: set[str]) -> bool:

@@ -111,7 +111,10 @@ def _interrupted(file: Path, target: Path, total: int, index, generator, openai_
 @app.command("chat")
 @handles_errors
 def chat_command(index: IndexOpt = None, generator: GeneratorOpt = None, openai_base_url: OpenAIUrlOpt = None) -> None:
-    """Ask questions in a session: follow-ups are rewritten to stand alone; /sources, /help, /exit."""
+    """Ask questions in a session: follow-ups are resolved to stand alone; /help lists commands."""
     from rag.cli.chat import run_chat
+    from rag.conversation import Conversation
+    from rag.pipeline import Assistant
 
-    run_chat(_assistant(index, generator, openai_base_url=openai_base_url), out)
+    settings = answering_settings(False, index=index, generator=generator, openai_base_url=openai_base_url)
+    run_chat(Conversation(settings, Assistant.from_settings), out, err)

@@ -82,6 +82,19 @@ class LocalGenerator:
     def __init__(self, model_dir: Path | None = None) -> None:
         self.model_dir = model_dir
 
+    @property
+    def loading_note(self) -> str | None:
+        """What loading is about to do, for a status line; None once loaded."""
+        if "_loaded" in self.__dict__:
+            return None
+        cached = self.model_dir or cache_dir()
+        if (cached / "model.safetensors").is_file():
+            return "Loading the answer model …"
+        return "Loading the answer model (first run converts it, about a minute) …"
+
+    def load(self) -> None:
+        self._loaded  # noqa: B018  (the cached property does the work)
+
     @cached_property
     def _loaded(self) -> tuple[ChatTokenizer, Llama]:
         from rag.generation.llama import ChatTokenizer, Llama

@@ -6,6 +6,8 @@ import zipfile
 from pathlib import Path
 
 from rag.errors import InputError
+from rag.tables.model import as_at_in, flatten, unit_in
+from rag.tables.parse import CAPTION_LINE, docx_grid
 from rag.types import Block
 
 
@@ -51,15 +53,27 @@ def _blocks(document) -> list[Block]:
     blocks = []
     for item in document.iter_inner_content():
         if hasattr(item, "rows"):
-            blocks.append(_table(item))
+            blocks.extend(_caption_then_table(blocks, item))
             continue
         text = " ".join(item.text.split())
         if not text:
             continue
         style = (item.style.name if item.style is not None else "") or ""
         level = _heading_level(style)
+        if level is None and (style == "Caption" or CAPTION_LINE.match(text)):
+            blocks.append(Block("caption", text))
+            continue
         blocks.append(Block("text", text) if level is None else Block("heading", text, level=level))
     return blocks
+
+
+def _caption_then_table(blocks: list[Block], table) -> list[Block]:
+    """A "Table 3: ..." paragraph (or one in the Caption style) right above names the table."""
+    above = blocks[-1] if blocks else None
+    if above is not None and above.kind == "caption":
+        blocks.pop()
+        return [above, _table(table, above.text)]
+    return [_table(table)]
 
 
 def _heading_level(style: str) -> int | None:
@@ -72,8 +86,8 @@ def _heading_level(style: str) -> int | None:
     return None
 
 
-def _table(table) -> Block:
-    rows = [tuple(" ".join(cell.text.split()) for cell in row.cells) for row in table.rows]
-    header = rows[0] if rows else ()
-    raw = "\n".join(" | ".join(r) for r in rows)
-    return Block("table", raw, header=tuple(header), rows=tuple(rows[1:]))
+def _table(table, caption: str = "") -> Block:
+    header_rows, rows = docx_grid(table)
+    header = flatten(header_rows, max((len(r) for r in (*header_rows, *rows)), default=0))
+    raw = "\n".join(" | ".join(r) for r in (*header_rows, *rows))
+    return Block("table", raw, header=header, rows=rows, caption=caption, header_rows=header_rows, unit=unit_in(caption), as_at=as_at_in(caption))

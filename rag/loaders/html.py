@@ -9,6 +9,8 @@ from bisect import bisect_left
 from dataclasses import replace
 
 from rag.errors import InputError
+from rag.tables.model import as_at_in, flatten, unit_in
+from rag.tables.parse import CAPTION_LINE, html_grid
 from rag.types import Block
 
 _HEADINGS = {f"h{n}": n for n in range(1, 7)}
@@ -134,7 +136,7 @@ def _walk(root, blocks: list[Block]) -> None:
         if tag in _HEADINGS:
             blocks.append(Block("heading", _clean(child.text(separator=" ")), level=_HEADINGS[tag]))
         elif tag == "table":
-            blocks.extend(_table(child))
+            blocks.extend(_table(child, _caption_before(blocks)))
         elif not child.is_comment_node:
             stack.append((child.iter(include_text=True), []))
 
@@ -150,30 +152,26 @@ def _flush(run: list[str], blocks: list[Block]) -> None:
     run.clear()
 
 
-def _table(node) -> list[Block]:
-    rows = [cells for cells in (_cells(tr) for tr in _own_rows(node)) if any(cells)]
-    if not rows:
+def _caption_before(blocks: list[Block]) -> str:
+    """A "Table 3: ..." paragraph right above a table without a <caption> names it."""
+    if blocks and blocks[-1].kind == "text" and CAPTION_LINE.match(blocks[-1].text):
+        return blocks.pop().text
+    return ""
+
+
+def _table(node, caption_above: str = "") -> list[Block]:
+    header_rows, rows, caption = html_grid(node)
+    if not rows and not header_rows:
         return []
-    caption = node.css_first("caption")
-    blocks = [Block("caption", _clean(caption.text(separator=" ")))] if caption and _clean(caption.text()) else []
-    raw = "\n".join(" | ".join(r) for r in rows)
-    return blocks + [Block("table", raw, header=tuple(rows[0]), rows=tuple(tuple(r) for r in rows[1:]))]
+    caption = caption or caption_above
+    blocks = [Block("caption", caption)] if caption else []
+    header = flatten(header_rows, max(len(r) for r in (*header_rows, *rows)))
+    raw = "\n".join(" | ".join(r) for r in (*header_rows, *rows))
+    return blocks + [
+        Block("table", raw, header=header, rows=rows, caption=caption, header_rows=header_rows, unit=unit_in(caption), as_at=as_at_in(caption))
+    ]
 
 
-def _own_rows(table) -> list:
-    """The rows of this table, not of tables nested in its cells."""
-    own = []
-    for tr in table.css("tr"):
-        parent = tr.parent
-        while parent is not None and parent.tag != "table":
-            parent = parent.parent
-        if parent is not None and parent.mem_id == table.mem_id:
-            own.append(tr)
-    return own
-
-
-def _cells(tr) -> list[str]:
-    return [_clean(c.text(separator=" ")) for c in tr.iter(include_text=False) if c.tag in ("td", "th")]
 
 
 def _clean(text: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from pathlib import Path
 
 from rag.errors import InputError
@@ -30,7 +31,7 @@ def pdf_blocks(path: Path, max_file_mb: float = 64.0) -> list[Block]:
     blocks = []
     for number, text in enumerate(texts, start=1):
         for block in text_blocks(text):
-            blocks.append(Block(block.kind, block.text, block.line_start, block.line_end, number, block.level, block.header, block.rows, block.row_lines))
+            blocks.append(replace(block, page=number))
     if not any(b.text.strip() for b in blocks):
         raise InputError("PDF has no extractable text (scanned image?); run OCR on it first")
     return blocks

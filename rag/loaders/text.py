@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from rag.loaders.tables import find_tables
+from rag.tables.model import as_at_in, flatten, unit_in
+from rag.tables.parse import aligned_grids, caption_above, caption_text, notes_below, spaced_grids
 from rag.types import Block
 
 _MD_HEADING = re.compile(r"^ {0,3}(#{1,6})\s+(.*?)(?:\s+#+)?\s*$")
@@ -24,24 +27,50 @@ _LABEL_MAX_CHARS = 40
 
 def text_blocks(text: str) -> list[Block]:
     lines = text.splitlines()
-    tables = {t.first_line: t for t in find_tables(lines)}
+    tables = _text_tables(lines)
     starts, width = set(tables), _wrap_width(lines)
     blocks: list[Block] = []
     i = 0
     while i < len(lines):
         if i in tables:
-            blocks.extend(_text_table(lines, tables[i]))
-            i = tables[i].last_line + 1
+            end, table_blocks = tables[i]
+            blocks.extend(table_blocks)
+            i = end + 1
         else:
             i = _take_paragraph(lines, i, blocks, starts, width)
     return blocks
 
 
-def _text_table(lines: list[str], table) -> list[Block]:
-    blocks = [Block("caption", table.caption, table.first_line + 1, table.first_line + 1)] if table.caption else []
-    first = table.first_line + (1 if table.caption else 0)
-    row_lines = [n + 1 for n in table.row_lines]
-    return blocks + [_table_block(lines, first, table.last_line, table.header, table.rows, row_lines)]
+def _text_tables(lines: list[str]) -> dict[int, tuple[int, list[Block]]]:
+    """Tables by their first line (the caption's, if any): aligned ones first, then
+    single-spaced ones ending in numbers, then single-spaced ones of single words."""
+    grids = aligned_grids(lines)
+    taken = {k for g in grids for k in range(g.first_line, g.last_line + 1)}
+    rest = ["" if k in taken else line for k, line in enumerate(lines)]
+    found = [(g.first_line, g.last_line, g.header_rows, g.rows, g.row_lines) for g in grids]
+    for t in find_tables(rest):
+        first = t.first_line + (1 if t.caption else 0)
+        found.append((first, t.last_line, (t.header,), t.rows, t.row_lines))
+        taken.update(range(first, t.last_line + 1))
+    rest = ["" if k in taken else line for k, line in enumerate(lines)]
+    for g in spaced_grids(rest):
+        found.append((g.first_line, g.last_line, g.header_rows, g.rows, g.row_lines))
+        taken.update(range(g.first_line, g.last_line + 1))
+    out = {}
+    for first, last, header_rows, rows, row_lines in sorted(found):
+        caption_line = caption_above(lines, first, taken - set(range(first, last + 1)))
+        blocks = _text_table(lines, first, last, header_rows, rows, row_lines, caption_line)
+        out[caption_line if caption_line is not None else first] = (last, blocks)
+    return out
+
+
+def _text_table(lines, first, last, header_rows, rows, row_lines, caption_line) -> list[Block]:
+    caption = caption_text(lines[caption_line]) if caption_line is not None else ""
+    blocks = [Block("caption", caption, caption_line + 1, caption_line + 1)] if caption else []
+    header = flatten(header_rows, max(len(r) for r in (*header_rows, *rows)))
+    table = _table_block(lines, first, last, header, rows, [n + 1 for n in row_lines])
+    notes, _ = notes_below(lines, last)
+    return blocks + [replace(table, caption=caption, header_rows=header_rows, notes=notes, unit=unit_in(caption), as_at=as_at_in(caption))]
 
 
 def _wrap_width(lines: list[str]) -> int:
@@ -158,6 +187,12 @@ def _is_md_table(lines: list[str], i: int) -> bool:
 
 
 def _take_md_table(lines: list[str], i: int, blocks: list[Block]) -> int:
+    caption_line = caption_above(lines, i)
+    if caption_line is not None and _MD_HEADING.match(lines[caption_line]):
+        caption_line = None  # a heading already names the section the rows are filed under
+    caption = _inline(caption_text(lines[caption_line])) if caption_line is not None else ""
+    if caption and blocks and blocks[-1].kind == "text" and blocks[-1].line_start == caption_line + 1:
+        blocks[-1] = Block("caption", caption, caption_line + 1, caption_line + 1)  # the line above names the table
     header = tuple(_cells(lines[i]))
     start = i
     i += 2
@@ -166,7 +201,9 @@ def _take_md_table(lines: list[str], i: int, blocks: list[Block]) -> int:
         rows.append(tuple(_cells(lines[i])))
         row_lines.append(i + 1)
         i += 1
-    blocks.append(_table_block(lines, start, i - 1, header, tuple(rows), row_lines))
+    table = _table_block(lines, start, i - 1, header, tuple(rows), row_lines)
+    notes, _ = notes_below(lines, i - 1)
+    blocks.append(replace(table, caption=caption, header_rows=(header,), notes=notes, unit=unit_in(caption), as_at=as_at_in(caption)))
     return i
 
 

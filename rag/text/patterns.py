@@ -17,7 +17,7 @@ DECADE = re.compile(r"\b(?:early |late |mid-)?(?:1[0-9]|20)\d0s\b")
 DATE = re.compile(
     # 6 December 2024 | December 6, 2024 | 2024-12-06 | 06/12/2024 | December 2024 | 6 December
     rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}(?:,?\s+\d{{4}})?"
-    rf"|\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?"
+    rf"|\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?\s+\d{{4}})?"
     rf"|\b{_MONTH}\s+(?:of\s+)?\d{{4}}"
     r"|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b"
     r"|\b(?:1[0-9]\d\d|20\d\d)\s*Q[1-4]\b|\bQ[1-4]\s+(?:1[0-9]\d\d|20\d\d)\b"
@@ -30,6 +30,10 @@ MONEY = re.compile(
     r"|\b\d[\d,.]*\s?(?:million |billion )?(?:dollars|yuan|euros|pounds|francs|rupees|yen|marks|pence|cents)\b",
 )
 PERCENT = re.compile(r"\b\d+(?:[.,]\d+)?\s*(?:%|percent\b|per cent\b|percentage points?\b)")
+# Numbers that label rather than count: "Table 2", "No. 814", "Q3", "(1)" opening a line.
+LABEL_NUMBER = re.compile(
+    r"\b(?:Table|Figure|Fig\.|Chart|No\.|Nos\.|Number|Section|Sec\.|Chapter|Article|Part|Item|Page|p\.|Order|Q)\s*$|^\s*[(\[]?$"
+)
 # A count: digits with optional grouping ("9 131", "9,131") and decimals, or a number word.
 NUMBER = re.compile(r"(?<![\w.])\d{1,3}(?:[ ,\u00a0]\d{3})+(?:\.\d+)?(?![\d])|(?<![\w.])\d+(?:\.\d+)?(?![\d])")
 NUMBER_WORDS = frozenset(

@@ -1,0 +1,183 @@
+"""What a question asks of a table, read from language alone: its terms, the periods
+and dates it names, superlatives and their direction, and the operation it cues."""
+
+from __future__ import annotations
+
+import re
+
+from rag.text.tokens import STOPWORDS, words
+
+_KEEP = {"most", "more", "least", "less", "than", "per", "before", "after", "under", "over", "not", "no"}
+_STOP = (STOPWORDS - _KEEP) | {"s", "table", "listed", "list", "given", "shown", "figure", "figures"}
+_ORDINAL = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4}
+_MONTHS = "january february march april may june july august september october november december".split()
+_MONTH = r"(?:" + "|".join(_MONTHS) + r"|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)"
+_PERIOD_PATTERNS = (
+    (re.compile(r"\b((?:19|20)\d\d)\s*[-/ ]?\s*([QH])([1-4])\b", re.I), lambda m: f"{m[1]}{m[2].lower()}{m[3]}"),
+    (re.compile(r"\b([QH])([1-4])\s*(?:of\s+)?((?:19|20)\d\d)\b", re.I), lambda m: f"{m[3]}{m[1].lower()}{m[2]}"),
+    (
+        re.compile(r"\b(first|second|third|fourth|1st|2nd|3rd|4th)\s+(quarter|half)\s+(?:of\s+)?((?:19|20)\d\d)\b", re.I),
+        lambda m: f"{m[3]}{'q' if m[2].lower() == 'quarter' else 'h'}{_ORDINAL[m[1].lower()]}",
+    ),
+)
+_DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH})\b|\b({_MONTH})\s+(\d{{1,2}})\b(?!\s*\d)", re.I)
+_YEAR = re.compile(r"(?<![\d,.$£€])\b((?:19|20)\d\d)\b(?![\d,])")
+_LETTER = re.compile(r"(?<![\w'’.])([A-Z])(?![\w'’])")
+_AS_AT_PHRASE = re.compile(r"\b(?:as\s+(?:at|of)|at\s+the\s+end\s+of)\s+[^,?]*", re.I)
+
+TIME_WORDS = frozenset({"fastest", "quickest"})  # least time, when the column holds durations
+PERCENT_WORDS = frozenset({"percentage", "percent", "share", "rate", "proportion"})
+MIN_WORDS = frozenset(
+    """cheapest lowest least smallest fewest shortest minimum min earliest youngest lightest
+    narrowest shallowest thinnest nearest closest soonest slimmest""".split()
+)
+MAX_WORDS = frozenset("most highest largest biggest greatest top maximum max".split())
+_NOT_SUPERLATIVE = frozenset(
+    """interest request test west rest guest forest honest modest suggest invest protest contest arrest digest chest
+    nest quest vest harvest manifest earnest priest pest lest attest detest""".split()
+)
+_PRICE_WORDS = frozenset({"cheapest", "dearest", "priciest", "expensive", "cheap", "cheaper", "cost", "costs", "pay", "price", "charge"})
+_ASKS_ENTITY = re.compile(r"\b(?:which|who|where|when)\b|\bwhat\s+\w+(?:\s+\w+)?\s+(?:had|has|have|was|is|were|are)\s+the\b", re.I)
+_DIFFERENCE = re.compile(r"\bhow\s+(?:much|many)\b.*\b(?:rise|rose|risen|increase|increased|fall|fell|fallen|drop|dropped|grow|grew|grown|change|changed)\b|\bhow\s+(?:many|much)\s+(?:more|fewer|less|higher|lower|greater|bigger|smaller)\b|\bdifference\s+between\b|\bby\s+how\s+(?:many|much)\b", re.I)
+_SUM = re.compile(r"\b(?:combined|together|in\s+total\s+for|sum\s+of|altogether)\b", re.I)
+_RATIO = re.compile(r"\bhow\s+many\s+times\b|\bratio\s+of\b", re.I)
+_COUNT = re.compile(r"\bhow\s+many\s+(?:\w+\s+){0,3}(?:are|were|does|do|is)\s+(?:there|listed|shown|in\s+the\s+table)\b|\bnumber\s+of\s+rows\b", re.I)
+LISTED = re.compile(r"\b(?:listed|in\s+the\s+(?:table|list))\b", re.I)
+_AS_AT_ASKED = re.compile(r"\bas\s+(?:at|of)\s+(?:what|which)\s+(?:date|day|time)\b|\bwhat\s+date\s+(?:are|is|were)\b.*\b(?:figures|data|numbers|table)\b", re.I)
+STATISTICS = frozenset({"mean", "median", "average"})
+NEGATION = re.compile(r"\b(?:outside|except|excluding|other\s+than|apart\s+from|not\s+in|besides)\b", re.I)
+_TABLE_NUMBER = re.compile(r"\btable\s+(\d+[a-z]?)\b", re.I)
+
+
+def light_stem(word: str) -> str:
+    """Plural and tense endings off, so 'grants'/'granted' meet but 'applicants'/'applications' stay apart."""
+    w = word.lower().replace("’", "'").removesuffix("'s").strip("'-")
+    for suffix, repl in (("ity", ""), ("ies", "y"), ("sses", "ss"), ("ing", ""), ("ed", ""), ("es", "e"), ("s", "")):
+        if len(w) > len(suffix) + 2 and w.endswith(suffix) and not (suffix == "s" and w.endswith(("ss", "us", "is"))):
+            w = w[: -len(suffix)] + repl
+            break
+    return w.rstrip("e") if len(w) > 3 else w
+
+
+def terms(text: str) -> set[str]:
+    """Meaningful word stems and period keys ("2024q3"); a period's year is not a term of its own."""
+    text, keys = _take_periods(text)
+    keys |= {d.replace(" ", "") for d in day_months(text)}
+    keys |= {m.group(1).lower() for m in _LETTER.finditer(text) if m.start() > 0}  # "Zone B", not the article "a"
+    keys |= {"cost"} if _HOW_MUCH_IS.search(text) else set()  # "how much is it?" asks a price
+    found = set()
+    for word in words(text):
+        for part in {word, *word.split("-")}:
+            if part and part not in _STOP and (len(part) > 1 or part.isdigit()):
+                found.add(light_stem(part))
+    return found | keys
+
+
+def _take_periods(text: str) -> tuple[str, set[str]]:
+    keys: set[str] = set()
+    for pattern, key in _PERIOD_PATTERNS:
+        keys.update(key(m) for m in pattern.finditer(text))
+        text = pattern.sub(" ", text)
+    return text, keys
+
+
+def periods(text: str) -> set[str]:
+    return _take_periods(text)[1]
+
+
+def years(text: str) -> set[str]:
+    return set(_YEAR.findall(_take_periods(text)[0]))
+
+
+_SHIFT = re.compile(r"\bthe\s+day\s+(before|after)\b", re.I)
+
+
+def shift_relative_day(text: str, anchor: str) -> str:
+    """'the day before' read against a date named elsewhere ("11 April"): "10 April"."""
+    import datetime
+
+    match = _SHIFT.search(text)
+    dates = sorted(day_months(anchor))
+    if match is None or not dates:
+        return text
+    day, month = dates[0].split()
+    try:
+        when = datetime.date(2000, _MONTH_ABBR.index(month) + 1, int(day))
+    except ValueError:
+        return text
+    when += datetime.timedelta(days=-1 if match.group(1).lower() == "before" else 1)
+    return text[: match.start()] + f"{when.day} {_MONTHS[when.month - 1].title()}" + text[match.end() :]
+
+
+_MONTH_ABBR = [m[:3] for m in _MONTHS]
+
+
+def day_months(text: str) -> set[str]:
+    out = set()
+    for m in _DAY_MONTH.finditer(text):
+        day, month = (m[1], m[2]) if m[1] else (m[4], m[3])
+        out.add(f"{int(day)} {month.lower()[:3]}")
+    return out
+
+
+def without_as_at(question: str) -> tuple[str, str | None]:
+    """The question less an "as at 30 September 2025" phrase, and the phrase."""
+    match = _AS_AT_PHRASE.search(question)
+    if match is None or _AS_AT_ASKED.search(question):
+        return question, None
+    return question[: match.start()] + question[match.end() :], match.group(0)
+
+
+def superlative(question: str) -> str | None:
+    """'min' or 'max' for a question asking for an extreme; any other -est adjective is 'max'."""
+    for word in words(question):
+        if word in MIN_WORDS:
+            return "min"
+        if word in TIME_WORDS:
+            return "time"
+        if word in MAX_WORDS or (word.endswith("est") and len(word) > 5 and word not in _NOT_SUPERLATIVE):
+            return "max"
+        if word == "expensive" and "most" in words(question):
+            return "max"
+    return None
+
+
+def asks_entity(question: str) -> bool:
+    return bool(_ASKS_ENTITY.search(question))
+
+
+_HOW_MUCH_IS = re.compile(r"\bhow\s+much\s+(?:is|are|does|do|will|would)\b", re.I)
+
+
+def wants_price(question: str) -> bool:
+    return bool(_PRICE_WORDS & set(words(question))) or bool(_HOW_MUCH_IS.search(question))
+
+
+PRICE_TERMS = frozenset(light_stem(w) for w in _PRICE_WORDS)
+PERCENT_TERMS = frozenset(light_stem(w) for w in PERCENT_WORDS)
+
+
+_COMPARE = re.compile(r"\bwhich\b.*\b(\w+er|more|less|fewer)\b.*\bor\b", re.I)
+_LESSER = frozenset("less fewer lower cheaper smaller shorter earlier faster quicker younger lighter".split())
+
+
+def comparative(question: str) -> str | None:
+    """'min' or 'max' for "which ... more/cheaper ... A or B"."""
+    match = _COMPARE.search(question)
+    if match is None:
+        return None
+    return "min" if match.group(1).lower() in _LESSER else "max"
+
+
+def operation_cue(question: str) -> str | None:
+    if comparative(question):
+        return "compare"
+    for name, pattern in (("as_at", _AS_AT_ASKED), ("ratio", _RATIO), ("difference", _DIFFERENCE), ("sum", _SUM), ("count", _COUNT)):
+        if pattern.search(question):
+            return name
+    return None
+
+
+def table_number(question: str) -> str | None:
+    match = _TABLE_NUMBER.search(question)
+    return match.group(1).lower() if match else None

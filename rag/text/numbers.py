@@ -1,0 +1,125 @@
+"""Numbers as documents write them: grouped digits ("9 131", "9,131"), money
+("A$5,600", "NZ$2 million", "£38,700"), percentages ("18.8%", "5 per cent"),
+ranges ("10-20", "10 to 20"), negatives and years.
+
+`find_quantities` is the one reader; everything else asks it. A space joins digit
+groups only when the group has exactly three digits, so "2019 5 896" stays a year
+and a number, and "2024 Q2" is a period, not a number.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_CURRENCY = r"(?:[A-Z]{1,3}\$|\$|£|€|¥|₹|(?:USD|EUR|GBP|SGD|HKD|AUD|CAD|NZD|CNY|RMB|JPY|INR|CHF)\s?)"
+_GROUPED = r"\d{1,3}(?:,\d{3}(?!\d))+|\d{1,3}(?:[ \u00a0\u202f]\d{3}(?![\d,]))+"
+_CORE = rf"(?:{_GROUPED}|\d+)(?:\.\d+)?|\.\d+"
+_SCALE = r"(?:\s?(?:million|billion|thousand|trillion|mn|bn)\b)"
+_PERCENT = r"(?:\s?%|\s(?:per\s?cent|percent)\b)"
+
+
+def _one(side: str) -> str:
+    return (
+        rf"(?P<{side}sign>[-−–](?=[$£€¥\d]|[A-Z]{{1,3}}\$))?(?P<{side}cur>{_CURRENCY})?"
+        rf"(?P<{side}num>{_CORE})(?P<{side}scale>{_SCALE})?(?P<{side}pct>{_PERCENT})?"
+    )
+
+
+_QUANTITY = re.compile(
+    rf"(?<![\w.,:/\-−–$£€¥]){_one('a')}(?:\s?(?:-|–|—|\bto\b)\s?{_one('b')})?(?![\w/]|:\d|,\d)"
+)
+_PERIOD_AFTER = re.compile(r"\s?(?:Q[1-4]|H[12])\b|/\d")
+_UNIT_AFTER = re.compile(
+    r"\s?(days?|weeks?|months?|years?|hours?|minutes?|points?|km|kg|m²|sq\s?ft|places?)\b", re.IGNORECASE
+)
+_SCALES = {"thousand": 1e3, "million": 1e6, "mn": 1e6, "billion": 1e9, "bn": 1e9, "trillion": 1e12}
+_YEAR = re.compile(r"^(19|20)\d\d$")
+_DAYS = {"day": 1, "week": 7, "month": 30.44, "year": 365.25, "hour": 1 / 24, "minute": 1 / 1440}
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """One number read from text; `upper` is set for a range ("10 to 20")."""
+
+    value: float
+    text: str
+    unit: str | None
+    kind: str  # "number", "money", "percent" or "year"
+    start: int
+    end: int
+    upper: float | None = None
+
+
+def find_quantities(text: str) -> list[Quantity]:
+    out = []
+    for match in _QUANTITY.finditer(text):
+        quantity = _quantity(match, text)
+        if quantity is not None:
+            out.extend(quantity)
+    return out
+
+
+def first_quantity(text: str, kind: str | None = None) -> Quantity | None:
+    """The first quantity of the given kind (any kind but a year, when none is given)."""
+    for quantity in find_quantities(text):
+        if (quantity.kind == kind) if kind else quantity.kind != "year":
+            return quantity
+    return None
+
+
+def parse_number(text: str) -> float | None:
+    """The value of text that is one quantity and nothing else, e.g. a table cell."""
+    found = find_quantities(text.strip())
+    return found[0].value if len(found) == 1 and found[0].text == text.strip() else None
+
+
+def in_days(quantity: Quantity) -> float | None:
+    """A duration in days ("3 weeks" is 21), so durations compare across units."""
+    if quantity.unit is None:
+        return None
+    factor = _DAYS.get(quantity.unit.lower().rstrip("s"))
+    return quantity.value * factor if factor is not None else None
+
+
+def _quantity(match: re.Match, text: str) -> list[Quantity]:
+    if _PERIOD_AFTER.match(text, match.end()) or (match.group("apct") and match.group("bnum") and not match.group("bpct")):
+        return _halves(match, text) if _PERIOD_AFTER.match(text, match.end()) and match.group("bnum") else []
+    low = _value(match, "a")
+    if match.group("bnum") is None:
+        return [_make(low, match.group(0), match, text, match.start(), match.end(), "a")]
+    high = _value(match, "b")
+    if high < low:  # "2024-25" is a span of years; "5-3" is no range
+        return _halves(match, text)
+    quantity = _make(low, match.group(0), match, text, match.start(), match.end(), "b")
+    return [Quantity(quantity.value, quantity.text, quantity.unit, quantity.kind, quantity.start, quantity.end, high)]
+
+
+def _halves(match: re.Match, text: str) -> list[Quantity]:
+    """A failed range ("2024-25", "2023 Q1"): the first number alone stands, if it is a year."""
+    first = match.group("anum")
+    if _YEAR.match(first) and not match.group("asign") and not match.group("acur"):
+        start = match.start("anum")
+        return [Quantity(float(first), first, None, "year", start, start + len(first))]
+    return []
+
+
+def _value(match: re.Match, side: str) -> float:
+    digits = re.sub(r"[,\s\u00a0\u202f]", "", match.group(f"{side}num"))
+    value = float(digits)
+    scale = (match.group(f"{side}scale") or "").strip().lower()
+    value *= _SCALES.get(scale, 1.0)
+    return -value if match.group(f"{side}sign") else value
+
+
+def _make(value: float, raw: str, match: re.Match, text: str, start: int, end: int, side: str) -> Quantity:
+    currency = match.group("acur") or match.group(f"{side}cur")
+    if match.group(f"{side}pct") or match.group("apct"):
+        return Quantity(value, raw, "%", "percent", start, end)
+    if currency:
+        return Quantity(value, raw, currency.strip(), "money", start, end)
+    number = match.group("anum")
+    if side == "a" and _YEAR.match(number) and not match.group("asign") and not match.group("ascale"):
+        return Quantity(value, raw, None, "year", start, end)
+    unit = _UNIT_AFTER.match(text, end)
+    return Quantity(value, raw, unit.group(1).lower() if unit else None, "number", start, end)

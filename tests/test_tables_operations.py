@@ -1,0 +1,170 @@
+"""Operations over one table, chosen by language cues; Absent when the table lacks
+what the question names; tables rebuilt from the index's row chunks."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.chunking import chunk_document
+from rag.loaders import make_document
+from rag.loaders.text import text_blocks
+from rag.tables import Absent, TableAnswer, answer_from_tables, tables_from_chunks
+from rag.tables.cues import light_stem, periods, superlative, terms
+from rag.tables.model import make_table
+from rag.tables.operations import answer_from_table
+from tests.fakes import FakeEmbedder
+
+VISAS = make_table(
+    "t1", "briefing.txt", "Table 1: Visas granted by quarter, as at 30 September 2025",
+    (("Quarter", "Main applicants", "Dependants", "Total"),),
+    (("2023 Q3", "620", "70", "690"), ("2024 Q2", "544", "56", "600"), ("2024 Q3", "497", "43", "540"), ("2024 Q4", "357", "31", "388")),
+)
+FARES = make_table(
+    "t2", "fares.md", "Ferry fares (in pounds)", (("Ticket", "Adult", "Child", "Share of sales"),),
+    (("Single", "£4.50", "£2.20", "61%"), ("Return", "£8.00", "£3.90", "30%"), ("Day pass", "£12.00", "", "9%"), ("Total", "", "", "100%")),
+)
+SCHEMES = make_table(
+    "t3", "brief.md", "", (("Scheme", "Processing time", "Fee"),),
+    (("Gold Pass", "About 3 weeks", "S$1,200"), ("Silver Pass", "2 months", "S$600"), ("Work visa", "10 days", "Not published")),
+)
+
+
+def _answer(question: str, table=VISAS) -> TableAnswer:
+    result = answer_from_table(question, table)
+    assert isinstance(result, TableAnswer), result
+    return result
+
+
+@pytest.mark.parametrize(
+    "question, short",
+    [
+        ("How many dependants were granted visas in 2024 Q2?", "56"),
+        ("How many visas went to main applicants in the second quarter of 2024?", "544"),
+        ("What was the total in Q3 2023?", "690"),
+    ],
+)
+def test_lookup_by_period_and_column(question: str, short: str) -> None:
+    assert _answer(question).short == short
+
+
+def test_lookup_names_the_cell_with_its_headers_caption_and_date() -> None:
+    [cell] = _answer("How many dependants were granted visas in 2024 Q2?").cells_used
+    assert (cell.row_header, cell.column_header, cell.as_at, cell.quantity.value) == ("2024 Q2", "Dependants", "30 September 2025", 56)
+
+
+@pytest.mark.parametrize(
+    "question, short, operation",
+    [
+        ("In which quarter were the most main applicants granted visas?", "2023 Q3", "argmax"),
+        ("Which quarter had the fewest dependants?", "2024 Q4", "argmin"),
+        ("Which quarter had the smallest total?", "2024 Q4", "argmin"),
+        ("Which quarter had the greatest number of dependants?", "2023 Q3", "argmax"),
+    ],
+)
+def test_superlatives_pick_the_extreme_row(question: str, short: str, operation: str) -> None:
+    answer = _answer(question)
+    assert (answer.short, answer.operation) == (short, operation)
+
+
+def test_any_est_adjective_is_a_maximum_unless_listed_as_a_minimum() -> None:
+    assert superlative("Which is the tallest?") == "max"
+    assert superlative("Which is the shortest?") == "min"
+    assert superlative("What is the latest interest rate?") == "max"
+    assert superlative("What interest is paid?") is None
+
+
+def test_cheapest_means_the_money_column_and_totals_are_left_out() -> None:
+    assert _answer("Which ticket is the cheapest?", FARES).short == "Single"
+    assert _answer("Which ticket is the most expensive?", FARES).short == "Day pass"
+
+
+def test_durations_compare_across_units() -> None:
+    assert _answer("Which scheme has the shortest processing time?", SCHEMES).short == "Work visa"
+    assert _answer("Which scheme is the fastest?", SCHEMES).short == "Work visa"
+
+
+def test_difference_of_two_rows() -> None:
+    answer = _answer("How many more main applicants were granted visas in 2023 Q3 than in 2024 Q3?")
+    assert (answer.short, answer.operation, len(answer.cells_used)) == ("123", "difference", 2)
+
+
+def test_difference_of_two_columns_keeps_the_currency() -> None:
+    assert _answer("How much more is an adult single than a child single?", FARES).short == "£2.30"
+
+
+def test_sum_and_ratio() -> None:
+    assert _answer("How many dependants were there in 2024 Q2 and 2024 Q3 combined?").short == "99"
+    ratio = _answer("What is the ratio of the adult return fare to the child return fare?", FARES)
+    assert (ratio.operation, ratio.short) == ("ratio", "2.05")
+
+
+def test_a_stated_percentage_is_quoted() -> None:
+    answer = _answer("What share of sales were return tickets?", FARES)
+    assert answer.short == "30%" and answer.operation == "lookup"
+
+
+def test_count_of_rows() -> None:
+    assert _answer("How many tickets are listed?", FARES).short == "3"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How many visas were refused in 2024 Q3?",  # no such column
+        "How many main applicants were granted visas in the fourth quarter of 2022?",  # no such period
+        "How many main applicants were there in 2021?",  # a year the quarters do not cover
+    ],
+)
+def test_absent_when_the_table_lacks_what_is_named(question: str) -> None:
+    assert isinstance(answer_from_table(question, VISAS), Absent)
+
+
+def test_absent_for_an_unlisted_name_an_empty_cell_and_an_unstated_value() -> None:
+    assert isinstance(answer_from_table("What is the fee for the Bronze Pass?", SCHEMES), Absent)
+    assert isinstance(answer_from_table("What is the child fare for a day pass?", FARES), Absent)
+    assert isinstance(answer_from_table("What is the fee for a work visa?", SCHEMES), Absent)
+    assert isinstance(answer_from_table("What is the median fee for the Gold Pass?", SCHEMES), Absent)
+
+
+def test_clause_of_a_cell_that_answers() -> None:
+    table = make_table("t", "s.html", "", (("Pass", "Minimum salary"),), (("Work Pass", "S$5,600; S$6,200 in financial services"),))
+    assert _answer("What minimum salary does a Work Pass need outside financial services?", table).short == "S$5,600"
+    assert _answer("What minimum salary does a Work Pass need in financial services?", table).short == "S$6,200 in financial services"
+
+
+def test_as_at_question_reads_the_caption() -> None:
+    answer = _answer("As at what date are the figures in Table 1 given?")
+    assert (answer.short, answer.operation) == ("30 September 2025", "as_at")
+
+
+def test_answer_from_tables_picks_the_table_that_answers() -> None:
+    assert answer_from_tables("How many dependants were granted visas in 2024 Q2?", [FARES, SCHEMES, VISAS]).short == "56"
+    assert answer_from_tables("Which ticket is the cheapest?", [VISAS, FARES]).short == "Single"
+    assert isinstance(answer_from_tables("How many visas were refused in 2024 Q3?", [FARES, VISAS]), Absent)
+    assert answer_from_tables("Who wrote the report?", [VISAS, FARES]) is None
+
+
+def test_periods_and_stems() -> None:
+    assert periods("the second quarter of 2024, Q3 2023 and 2025Q1") == {"2024q2", "2023q3", "2025q1"}
+    assert light_stem("granted") == light_stem("grants") and light_stem("applicants") != light_stem("applications")
+    assert "b" in terms("in Zone B") and "a" not in terms("a flat in Zone C")
+
+
+def test_tables_rebuilt_from_index_chunks() -> None:
+    text = "Table 1: Visas by quarter, as at 30 September 2025 (in thousands)\n\nQuarter     Main    Dependants\n2024 Q1     399     73\n2024 Q2     544     56\n2024 Q3     497     43\n"
+    document = make_document("visas.txt", text_blocks(text), "hash", "Visas")
+    chunks = chunk_document(document, FakeEmbedder().count_tokens)
+    [table] = tables_from_chunks(chunks)
+    assert table.caption == "Table 1: Visas by quarter, as at 30 September 2025 (in thousands)"
+    assert (table.unit, table.as_at) == ("thousands", "30 September 2025")
+    assert table.columns == ("Quarter", "Main", "Dependants")
+    assert table.rows == (("2024 Q1", "399", "73"), ("2024 Q2", "544", "56"), ("2024 Q3", "497", "43"))
+    assert answer_from_tables("How many dependants in 2024 Q3?", [table]).short == "43"
+
+
+def test_times_of_day_compare_and_a_subject_is_named_not_its_group() -> None:
+    trains = make_table("t", "t.txt", "", (("Train", "Departs", "Fare"),), (("C1", "06:05", "5.20"), ("C2", "05:50", "1.80"), ("C3", "07:10", "2.00")))
+    assert _answer("Which train departs earliest?", trains).short == "C2"
+    assert _answer("How much more is the fare on C1 than on C2?", trains).short == "3.4"
+    results = make_table("r", "r.html", "", (("Group", "Subject", "Pass rate"),), (("Sciences", "Physics", "78%"), ("Sciences", "Chemistry", "75%"), ("Arts", "Music", "92%")))
+    assert _answer("Which subject had the highest pass rate?", results).short == "Music"
