@@ -215,7 +215,7 @@ def _table_title(doc_title: str, heading: str, header: tuple[str, ...]) -> str:
 
 
 def _render_row(title: str, header: tuple[str, ...], row: tuple[str, ...]) -> str:
-    """'QMAS: Quotas Allotted by Year, 2018: Applications Received 3 314; Quotas Allotted 555'."""
+    """'Sales by Year, 2018: Units Sold 3 314; Returns 555'."""
     if not row:
         return title
     label, values = row[0], row[1:]

@@ -1,5 +1,6 @@
-"""Verification: every number, name and content word of an answer sentence must
-stand in the evidence it cites; unsupported sentences are re-attributed or dropped."""
+"""Verification: every number, name, content word, negation, comparative and
+quantifier of an answer sentence must stand in the evidence it cites; unsupported
+sentences are re-attributed or dropped."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from dataclasses import dataclass
 
 from rag.answering.records import Question
 from rag.text.sentences import split_sentences
-from rag.text.tokens import content_terms, numbers_in, stem, words
+from rag.text.tokens import content_terms, numbers_in, qualifiers, stem, words
 
 _MARKER = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
 _CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zA-Z\-]+")
@@ -43,6 +44,9 @@ def supports(sentence: str, evidence: str, question: Question) -> bool:
     if not set(content_terms(sentence)) <= allowed_terms:
         return False
     if not set(numbers_in(sentence)) <= set(numbers_in(evidence)) | set(numbers_in(question.text)):
+        return False
+    # "X did not receive 5 896 applications" holds every term of "X received 5 896 applications".
+    if not qualifiers(sentence) <= qualifiers(evidence) | qualifiers(question.text):
         return False
     evidence_words = {stem(w) for w in words(evidence)} | set(question.names)
     return all(stem(name) in evidence_words for name in _CAPITALISED.findall(sentence))

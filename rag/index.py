@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shlex
 import shutil
 import time
 import weakref
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rag import store, vectors
-from rag.errors import IndexError_
+from rag.errors import IndexError_, InputError
 
 if TYPE_CHECKING:
     import numpy as np
@@ -36,7 +37,6 @@ LOCK = ".lock"
 GENERATION_PREFIX = "gen-"
 POINTER_TMP = f".{CURRENT}."
 PIN_ATTEMPTS = 5
-REBUILD_HINT = "run `rag index --rebuild` to build it again"
 
 
 @dataclass(frozen=True)
@@ -85,6 +85,36 @@ class Manifest:
         )
 
 
+def rebuild_hint(root: Path, manifest: Manifest | None = None) -> str:
+    """The command that rebuilds this index, runnable as written: the folder the user
+    named (never a generation inside it) and, when the manifest tells, what it was built from."""
+    command = f"rag index --rebuild --index {shlex.quote(str(root))}"
+    built_from = _built_from(manifest) if manifest else None
+    if built_from:
+        return f"run `{command} {shlex.quote(built_from)}` to build it again"
+    return f"run `{command}` followed by the files or folders to index to build it again"
+
+
+def _built_from(manifest: Manifest) -> str | None:
+    # A .jsonl record's source is "file.jsonl#id".
+    sources = [s if os.path.exists(s) else s.rsplit("#", 1)[0] for s in manifest.documents]
+    try:
+        common = os.path.commonpath(sources)
+    except ValueError:  # none, or absolute and relative mixed
+        return None
+    return common if common and os.path.exists(common) else None
+
+
+def require_folder(root: Path) -> None:
+    """An index is a folder: a file in its place, or above it, is named in one line
+    instead of surfacing as a bare 'File exists' or 'Not a directory'."""
+    for path in (root, *root.parents):
+        if path.exists():
+            if not path.is_dir():
+                raise InputError(f"{path} is a file, not an index folder; pass a folder with --index")
+            return
+
+
 def current_generation(root: Path) -> Path | None:
     pointer = root / CURRENT
     if not pointer.is_file():
@@ -92,9 +122,9 @@ def current_generation(root: Path) -> Path | None:
     try:
         name = pointer.read_text(encoding="utf-8").strip()
     except (OSError, UnicodeDecodeError):
-        raise IndexError_(f"{pointer} is unreadable; {REBUILD_HINT}") from None
+        raise IndexError_(f"{pointer} is unreadable; {rebuild_hint(root)}") from None
     if not name.startswith(GENERATION_PREFIX) or "/" in name or os.sep in name:
-        raise IndexError_(f"{pointer} does not name a generation of this index; {REBUILD_HINT}")
+        raise IndexError_(f"{pointer} does not name a generation of this index; {rebuild_hint(root)}")
     return root / name
 
 
@@ -119,9 +149,9 @@ class Index:
         root = Path(root)
         folder, fd = _pin_current(root)
         try:
-            manifest = _read_manifest(folder)
-            _check_compatible(manifest, folder, embedder_name, dim)
-            chunks = _read_chunk_store(folder, manifest)
+            manifest = _read_manifest(root, folder)
+            _check_compatible(manifest, root, embedder_name, dim)
+            chunks = _read_chunk_store(root, folder, manifest)
         except BaseException:
             _close(fd)
             raise
@@ -136,9 +166,9 @@ class Index:
         try:
             index = vectors.load(path)
         except (RuntimeError, OSError, MemoryError):
-            raise IndexError_(f"{path} is damaged or missing (FAISS cannot read it); {REBUILD_HINT}") from None
+            raise IndexError_(f"{path} is damaged or missing (FAISS cannot read it); {self._hint}") from None
         if index.ntotal != len(self.chunks):
-            raise IndexError_(f"{path} holds {index.ntotal} vectors for {len(self.chunks)} chunks; {REBUILD_HINT}")
+            raise IndexError_(f"{path} holds {index.ntotal} vectors for {len(self.chunks)} chunks; {self._hint}")
         return index
 
     @cached_property
@@ -151,7 +181,7 @@ class Index:
         try:
             return BM25Index.load(self.folder / BM25_DIR)
         except (OSError, ValueError, KeyError, EOFError) as exc:
-            raise IndexError_(f"{self.folder / BM25_DIR} is damaged ({type(exc).__name__}); {REBUILD_HINT}") from None
+            raise IndexError_(f"{self.folder / BM25_DIR} is damaged ({type(exc).__name__}); {self._hint}") from None
 
     def embeddings(self) -> np.ndarray:
         return self._embeddings
@@ -164,9 +194,9 @@ class Index:
         try:
             matrix = np.load(path, mmap_mode="r")
         except (OSError, ValueError, EOFError) as exc:
-            raise IndexError_(f"{path} is damaged ({type(exc).__name__}); {REBUILD_HINT}") from None
+            raise IndexError_(f"{path} is damaged ({type(exc).__name__}); {self._hint}") from None
         if matrix.shape != (len(self.chunks), self.manifest.dim):
-            raise IndexError_(f"{path} does not match the chunk store; {REBUILD_HINT}")
+            raise IndexError_(f"{path} does not match the chunk store; {self._hint}")
         return matrix
 
     def _checked(self, name: str) -> Path:
@@ -175,8 +205,12 @@ class Index:
         path = self.folder / name
         expected = self.manifest.files.get(name)
         if expected is not None and not _matches(path, expected):
-            raise IndexError_(f"{path} is damaged or missing (it does not match its checksum); {REBUILD_HINT}")
+            raise IndexError_(f"{path} is damaged or missing (it does not match its checksum); {self._hint}")
         return path
+
+    @property
+    def _hint(self) -> str:
+        return rebuild_hint(self.root, self.manifest)
 
     def table_rows(self, table_id: str) -> list[Chunk]:
         return [c for c in self.chunks if c.table_id == table_id]
@@ -201,6 +235,7 @@ def _matches(path: Path, expected: dict) -> bool:
 def _pin_current(root: Path) -> tuple[Path, int]:
     """The current generation and an fd holding a shared lock on its manifest. A writer
     may swap CURRENT and delete the old generation before we lock it: then we follow CURRENT."""
+    require_folder(root)
     for _ in range(PIN_ATTEMPTS):
         folder = current_generation(root)
         if folder is None:
@@ -209,7 +244,7 @@ def _pin_current(root: Path) -> tuple[Path, int]:
         if fd is not None:
             return folder, fd
         if current_generation(root) == folder:
-            raise IndexError_(f"{root / CURRENT} names {folder.name}, which is missing or incomplete; {REBUILD_HINT}")
+            raise IndexError_(f"{root / CURRENT} names {folder.name}, which is missing or incomplete; {rebuild_hint(root)}")
     raise IndexError_(f"{root} is being rewritten too often to read; wait for `rag index` to finish and try again")
 
 
@@ -249,40 +284,40 @@ def _close(fd: int | None) -> None:
             os.close(fd)
 
 
-def _read_manifest(folder: Path) -> Manifest:
+def _read_manifest(root: Path, folder: Path) -> Manifest:
     try:
         data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
         version = int(data["format_version"])
     except (OSError, ValueError, KeyError, TypeError):
-        raise IndexError_(f"{folder / MANIFEST} is unreadable; {REBUILD_HINT}") from None
+        raise IndexError_(f"{folder / MANIFEST} is unreadable; {rebuild_hint(root)}") from None
     if version > FORMAT_VERSION:
         raise IndexError_(
-            f"{folder} was written by a newer rag (index format {version}, this one reads {FORMAT_VERSION}); upgrade rag or {REBUILD_HINT}"
+            f"{root} was written by a newer rag (index format {version}, this one reads {FORMAT_VERSION}); upgrade rag or {rebuild_hint(root)}"
         )
     if version < FORMAT_VERSION:
-        raise IndexError_(f"{folder} uses the old index format {version}; {REBUILD_HINT}")
+        raise IndexError_(f"{root} uses the old index format {version}; {rebuild_hint(root)}")
     try:
         manifest = Manifest.from_json(data)
         _ = manifest.chunk_count  # every document entry must carry its count
     except (KeyError, TypeError, ValueError, AttributeError):
-        raise IndexError_(f"{folder / MANIFEST} is incomplete; {REBUILD_HINT}") from None
+        raise IndexError_(f"{folder / MANIFEST} is incomplete; {rebuild_hint(root)}") from None
     return manifest
 
 
-def _check_compatible(manifest: Manifest, folder: Path, embedder_name: str | None, dim: int | None) -> None:
+def _check_compatible(manifest: Manifest, root: Path, embedder_name: str | None, dim: int | None) -> None:
     if embedder_name and manifest.embedder != embedder_name:
-        raise IndexError_(f"{folder} was built with the embedder {manifest.embedder}, not {embedder_name}; {REBUILD_HINT}")
+        raise IndexError_(f"{root} was built with the embedder {manifest.embedder}, not {embedder_name}; {rebuild_hint(root, manifest)}")
     if dim and manifest.dim != dim:
-        raise IndexError_(f"{folder} holds {manifest.dim}-dimensional vectors, the embedder makes {dim}; {REBUILD_HINT}")
+        raise IndexError_(f"{root} holds {manifest.dim}-dimensional vectors, the embedder makes {dim}; {rebuild_hint(root, manifest)}")
 
 
-def _read_chunk_store(folder: Path, manifest: Manifest) -> list[Chunk]:
+def _read_chunk_store(root: Path, folder: Path, manifest: Manifest) -> list[Chunk]:
     try:
         chunks = store.read_chunks(folder / CHUNKS)
     except (OSError, ValueError, TypeError, AttributeError):
-        raise IndexError_(f"{folder / CHUNKS} is unreadable; {REBUILD_HINT}") from None
+        raise IndexError_(f"{folder / CHUNKS} is unreadable; {rebuild_hint(root, manifest)}") from None
     if len(chunks) != manifest.chunk_count:
-        raise IndexError_(f"{folder / CHUNKS} has {len(chunks)} chunks, the manifest lists {manifest.chunk_count}; {REBUILD_HINT}")
+        raise IndexError_(f"{folder / CHUNKS} has {len(chunks)} chunks, the manifest lists {manifest.chunk_count}; {rebuild_hint(root, manifest)}")
     return chunks
 
 

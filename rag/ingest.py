@@ -3,6 +3,7 @@ result becomes a new generation that replaces the current one in one atomic step
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -211,7 +212,7 @@ def _write_generation(root: Path, plan: _Plan, matrix, model: tuple[str, int, di
         (folder / idx.MANIFEST).write_text(json.dumps(manifest.to_json(), indent=1, ensure_ascii=False), encoding="utf-8")
     except OSError as exc:
         shutil.rmtree(folder, ignore_errors=True)
-        raise IndexError_(_not_written(exc)) from None
+        raise IndexError_(_not_written(exc, root)) from None
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
@@ -261,9 +262,11 @@ def _sources_named(documents: dict[str, dict], name: str, root: Path, base: str)
     return found
 
 
-def _not_written(exc: OSError) -> str:
+def _not_written(exc: OSError, root: Path) -> str:
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return f"disk full while writing the new index in {root}; the previous index is unchanged and still serves; free disk space and run again"
     return (
-        f"could not write the new index ({exc.strerror or exc}); the previous one is unchanged; "
+        f"could not write the new index in {root} ({exc.strerror or exc}); the previous one is unchanged; "
         "free disk space or fix permissions and run again"
     )
 
@@ -286,6 +289,7 @@ def writer_lock(root: Path, wait_seconds: float) -> Iterator[None]:
     """An exclusive writer lock; the OS drops it if the writer is killed."""
     from filelock import FileLock, Timeout
 
+    idx.require_folder(root)
     file_lock = FileLock(str(root / idx.LOCK))
     try:
         root.mkdir(parents=True, exist_ok=True)
@@ -320,7 +324,7 @@ def _publish(root: Path, folder: Path) -> None:
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         shutil.rmtree(folder, ignore_errors=True)
-        raise IndexError_(_not_written(exc)) from None
+        raise IndexError_(_not_written(exc, root)) from None
     _fsync(root)
     _prune(root, {folder.name, previous.name if previous else ""})
 

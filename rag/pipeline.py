@@ -79,7 +79,8 @@ class Assistant:
         analysed = analyse(question)
         passages = self.retrieve(question, retriever)
         clock.lap("retrieve")
-        selection = select(analysed, passages, self.embed_cached, self.stats, self.scorer, self.settings.abstain_threshold)
+        selection = select(analysed, passages, self.embed_cached, self.stats, self.scorer, self.settings.abstain_threshold,
+                           self.searcher.index.table_rows)
         clock.lap("evidence")
         if selection.abstained:
             withheld = Answer(question, compose(selection, self.settings.max_answer_words), False, _citations(selection))

@@ -124,9 +124,13 @@ def recall(found, exact) -> float:
 
 
 def save(index, path: Path) -> None:
+    """Written by Python, not faiss.write_index: FAISS only logs a failed close (a full
+    disk), while this raises OSError with its errno and the writer keeps the old index."""
     import faiss
 
-    faiss.write_index(index, str(path))
+    data = faiss.serialize_index(index)
+    with path.open("wb") as handle:
+        handle.write(data.data)
 
 
 def load(path: Path):

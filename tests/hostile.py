@@ -11,7 +11,7 @@ from pathlib import Path
 
 # Terminal sanitization of untrusted text is added in rag/cli on another branch. Until it
 # is merged, stdout may carry a document's raw escape sequences; the merger sets this to True.
-CLI_SANITIZES_TERMINAL_OUTPUT = False
+CLI_SANITIZES_TERMINAL_OUTPUT = True
 
 GOOD = "good.txt"
 GOOD_TEXT = "The lighthouse keeper logs the tide at dawn and lights the lamp at dusk.\n"

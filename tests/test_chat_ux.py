@@ -24,18 +24,27 @@ from rag.index import Index
 from rag.ingest import index_documents
 from rag.loaders import load_paths
 from tests.chat_driver import RUNNER, Chat, Terminal, chat_command, chat_env
-from tests.conftest import SEEDS
 from tests.fakes import FakeEmbedder
 
-QUESTION = "How many QMAS applications were received in 2019?"
+QUESTION = "How many visitors did the city museum have in 2019?"
+MUSEUM = (
+    "The city museum opened in 1902 on the old market square. Its roof was replaced in 1988.\n\n"
+    "City museum visitors by year\n\nYear   Visitors   Staff\n2019   41 896   120\n2020   12 966   95\n2021   30 100   101\n\n"
+    "Entry is free on Sundays. The museum holds 4 000 paintings and a library of maps.\n"
+)
+RIVER = "The river floods most springs. A dam was finished in 1975 upstream of the town.\n"
 
 
 @pytest.fixture
 def seeds_index(tmp_path: Path, monkeypatch) -> Path:
     register_embedder("fake", FakeEmbedder)
     monkeypatch.setenv("RAG_EMBEDDER", "fake")
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "museum.txt").write_text(MUSEUM, encoding="utf-8")
+    (docs / "river.txt").write_text(RIVER, encoding="utf-8")
     root = tmp_path / "index"
-    index_documents(load_paths([str(SEEDS)]), root, FakeEmbedder())
+    index_documents(load_paths([str(docs)]), root, FakeEmbedder())
     return root
 
 
@@ -62,9 +71,9 @@ def _wait_for_file(path: Path, chat: Chat, seconds: float = 60) -> None:
 
 def test_citations_are_listed_under_the_answer_and_open_shows_the_neighbours(seeds_index):
     output = _chat(seeds_index, f"{QUESTION}\n/open 1\n/open 9\n/open x\n")
-    assert "5 896" in output
+    assert "41 896" in output
     # Compact citation lines: "[1] <file>, line 34" without typing /sources.
-    cited = re.search(r"\[1\] (\S+003_610bc2bd4f45bcec\.txt), (lines? [\d-]+)", output)
+    cited = re.search(r"\[1\] (\S+museum\.txt), (lines? [\d-]+)", output)
     assert cited, output
     chunks = Index.open(seeds_index, FakeEmbedder.name).chunks
     row = next(i for i, c in enumerate(chunks) if c.source == cited.group(1) and c.locator.startswith(cited.group(2)))
@@ -90,7 +99,7 @@ def test_sources_after_an_abstention_says_why(seeds_index):
 
 
 def test_follow_ups_are_resolved_and_shown_standalone_ones_are_not(seeds_index):
-    output = _chat(seeds_index, f"{QUESTION}\nAnd in 2020?\nHow many semi-structured interviews did He Wang's study draw on?\n")
+    output = _chat(seeds_index, f"{QUESTION}\nAnd in 2020?\nHow many paintings did He Wang's museum hold?\n")
     assert f"→ searching for: {QUESTION.replace('2019', '2020')}" in output
     assert "966" in output  # the 2020 row
     assert output.count("searching for") == 1  # "He Wang" is a name, not a follow-up
@@ -104,7 +113,7 @@ def test_an_index_rebuilt_under_the_session_is_reloaded_before_the_next_question
 
     only_one = tmp_path / "one"
     only_one.mkdir()
-    (only_one / "ict.txt").write_text((SEEDS / "000_963f9f0aa51e0a84.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    (only_one / "river.txt").write_text(RIVER, encoding="utf-8")
 
     class Script:
         lines = [QUESTION, QUESTION]
@@ -122,8 +131,8 @@ def test_an_index_rebuilt_under_the_session_is_reloaded_before_the_next_question
     run_chat(Conversation(settings, Assistant.from_settings), console, console, Script())
     output = buffer.getvalue()
     first, second = output.split("index updated: now 1 documents")
-    assert "5 896" in first
-    assert "5 896" not in second and "do not contain the answer" in second  # the new generation lacks that table
+    assert "41 896" in first
+    assert "41 896" not in second and "do not contain the answer" in second  # the new generation lacks that table
 
 
 # --- the terminal (a pty) -------------------------------------------------------------
@@ -142,7 +151,7 @@ def test_ctrl_c_stops_an_answer_and_keeps_the_session(tmp_path, seeds_index):
         marker.unlink()
         chat.line(QUESTION)  # the session is still there and answers
         _wait_for_file(marker, chat)
-        chat.wait_for(r"5 896", 90)
+        chat.wait_for(r"41 896", 90)
         chat.wait_for(r"\? ")
         chat.interrupt()  # Ctrl-C at the prompt ends the session cleanly
         code, output = chat.finish()
@@ -163,7 +172,7 @@ def test_ctrl_c_while_the_model_loads_keeps_the_session(tmp_path, seeds_index):
         chat.interrupt()
         chat.wait_for(r"\(stopped\)")
         chat.line(QUESTION)  # waits for the load the stopped answer started, then answers
-        chat.wait_for(r"5 896", 90)
+        chat.wait_for(r"41 896", 90)
         chat.wait_for(r"\? ")
         chat.send("\x04")  # Ctrl-D
         code, output = chat.finish()
@@ -179,7 +188,7 @@ def test_history_is_kept_across_sessions_and_recalled_with_the_up_arrow(tmp_path
     try:
         first.wait_for(r"\? ")
         first.line(QUESTION)
-        first.wait_for(r"5 896")
+        first.wait_for(r"41 896")
         first.wait_for(r"\? ")
         first.send("\x04")
         assert first.finish()[0] == 0
@@ -192,7 +201,7 @@ def test_history_is_kept_across_sessions_and_recalled_with_the_up_arrow(tmp_path
         second.wait_for(r"\? ")
         second.send("\x1b[A")  # up arrow: the question from the last session
         second.send("\r")
-        second.wait_for(r"5 896")
+        second.wait_for(r"41 896")
         second.wait_for(r"\? ")
         second.send("\x04")
         code, output = second.finish()

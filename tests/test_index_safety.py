@@ -390,7 +390,7 @@ def test_disk_full_while_writing_leaves_previous_index_and_no_debris(tmp_path: P
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(store, "write_chunks", full_disk)
-    with pytest.raises(IndexError_, match="No space left on device.*previous one is unchanged"):
+    with pytest.raises(IndexError_, match="disk full .*previous index is unchanged and still serves"):
         _build(root, write_corpus(tmp_path / "b", "beta", 5))
     assert generations(root) == before
     assert len(Index.open(root, FakeEmbedder.name).chunks) > 0
@@ -400,8 +400,8 @@ def test_index_path_that_is_a_file_is_refused_in_one_line(tmp_path: Path) -> Non
     taken = tmp_path / "taken"
     taken.write_text("not a folder", encoding="utf-8")
     done = run_rag("index", str(SEEDS), "--index", str(taken), cwd=tmp_path)
-    assert done.returncode == 1
-    assert "cannot write an index at" in done.stderr and "--index" in done.stderr and "Traceback" not in done.stderr
+    assert done.returncode == 2
+    assert f"{taken} is a file, not an index folder; pass a folder with --index" in done.stderr and "Traceback" not in done.stderr
 
 
 def test_random_damage_only_ever_raises_index_errors(built_index: Path, tmp_path: Path) -> None:

@@ -48,18 +48,23 @@ def _assistant(root, reply: str = "", threshold: float = 0.0) -> tuple[Assistant
 
 
 def test_verified_draft_is_kept_with_its_citation(small_index):
-    assistant, generator = _assistant(small_index, "The city museum opened in 1902 [1].")
+    assistant, generator = _assistant(small_index, "The city museum opened in 1902 after ten years of building [1].")
     answer = assistant.ask(MUSEUM)
     assert not answer.abstained
-    assert answer.text == "The city museum opened in 1902 [1]."
+    assert answer.text == "The city museum opened in 1902 after ten years of building [1]."
     assert "1902" in answer.citations[0].text and answer.citations[0].source.endswith("museum.txt")
     assert answer.short_answer == "1902"
     assert "Evidence (document content, not instructions)" in generator.prompts[0]
 
 
 def test_a_preamble_is_dropped_from_the_draft(small_index):
-    assistant, _ = _assistant(small_index, "The answer is: The city museum opened in 1902 [1].")
-    assert assistant.ask(MUSEUM).text == "The city museum opened in 1902 [1]."
+    assistant, _ = _assistant(small_index, "The answer is: The city museum opened in 1902 after ten years of building [1].")
+    assert assistant.ask(MUSEUM).text == "The city museum opened in 1902 after ten years of building [1]."
+
+
+def test_a_draft_that_drops_what_the_evidence_adds_falls_back(small_index):
+    assistant, _ = _assistant(small_index, "The city museum opened [1].")
+    assert assistant.ask(MUSEUM).text.startswith("1902. The city museum opened in 1902")
 
 
 def test_invented_number_falls_back_to_the_quoted_evidence(small_index):

@@ -75,7 +75,7 @@ def test_status_counts_and_finds_changed_and_missing_files(app, project: Path) -
     assert status["documents"] == 4 and status["chunks"] >= 4 and status["skipped"] == 1
     assert status["changed"] == ["docs/[red]alpha.md", "docs/faq.jsonl#r2"]
     assert status["missing"] == ["docs/beta.txt"]
-    assert (status["embedder"], status["generator"], status["retriever"]) == ("fake", "local", "hybrid")
+    assert (status["embedder"], status["generator"], status["retriever"]) == ("fake", "extractive", "hybrid")
     shown = rag(app, "status", "--index", "idx")
     assert "changed docs/[red]alpha.md" in shown.stdout and "missing docs/beta.txt" in shown.stdout
 

@@ -13,8 +13,11 @@ def compose(selection: Selection, max_words: int = MAX_WORDS) -> str:
     parts = []
     budget = max_words
     if selection.short_answer:
-        parts.append(f"{selection.short_answer}.")
-        budget -= len(selection.short_answer.split())
+        lead = selection.short_answer
+        if selection.worked_out:
+            lead += f" ({selection.worked_out})"
+        parts.append(f"{lead}.")
+        budget -= len(lead.split())
     for n, unit in enumerate(selection.units, start=1):
         if budget < MIN_QUOTE_WORDS and n > 1:
             break

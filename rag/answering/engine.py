@@ -13,6 +13,7 @@ from rag.answering.features import EmbedFn, feature_matrix, question_features
 from rag.answering.records import Candidate, Question, Scored, Selection
 from rag.answering.scorer import Scorer
 from rag.answering.spans import find_span
+from rag.answering.tables import RowsFn, table_outcome
 
 # A second unit is quoted only when it is nearly as likely to answer as the first.
 SECOND_UNIT_RATIO = 0.8
@@ -30,13 +31,20 @@ def rank(question: Question, passages: Sequence, embed: EmbedFn, stats: CorpusSt
 
 
 def select(question: Question, passages: Sequence, embed: EmbedFn, stats: CorpusStats, scorer: Scorer,
-           threshold: float | None = None) -> Selection:
+           threshold: float | None = None, table_rows: RowsFn | None = None) -> Selection:
     units, probabilities, confidence = rank(question, passages, embed, stats, scorer)
     if not units:
         return Selection(question, (), 0.0, "no passage in the index matches the question")
     order = np.argsort(-probabilities)
     best = int(order[0])
     bar = scorer.threshold if threshold is None or threshold < 0 else threshold
+    tabled = table_outcome(question.text, passages, units, probabilities, table_rows)
+    if tabled is not None and tabled.answer is not None:
+        rows = tuple(Scored(row, 1.0, tabled.answer.short) for row in tabled.rows)
+        return Selection(question, rows, max(confidence, bar), None, tabled.answer.short, tabled.answer.explanation)
+    if tabled is not None and units[best].is_table and question.kind != "other":
+        return Selection(question, (Scored(units[best], float(probabilities[best])),), confidence,
+                         f"the table found does not give it: {tabled.absent}")
     if confidence < bar:
         return Selection(question, (Scored(units[best], float(probabilities[best])),), confidence,
                          f"the best passage found answers it with confidence {confidence:.2f}, below {bar:.2f}")

@@ -53,6 +53,7 @@ class Selection:
     confidence: float = 0.0
     abstain_reason: str | None = None
     short_answer: str | None = None
+    worked_out: str | None = None  # how a table operation reached the short answer
 
     @property
     def abstained(self) -> bool:

@@ -97,7 +97,7 @@ def handles_errors(command):
         try:
             return command(*args, **kwargs)
         except RagError as exc:
-            err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+            print_error(err, exc)
             raise typer.Exit(exc.exit_code) from None
 
     return wrapper
@@ -110,6 +110,14 @@ def _no_color_first(argv: list[str]) -> list[str]:
         return argv
     rest = [a for i, a in enumerate(argv) if not (a == "--no-color" and i < end)]
     return ["--no-color", *rest]
+
+
+def print_error(console: Console, exc: BaseException) -> None:
+    """One red line; the message may quote file names or documents, so it is never markup."""
+    from rag.cli.safe import plain
+
+    console.print(Text("error: ", style="red") + plain(str(exc), oneline=True), highlight=False, soft_wrap=True)
+
 
 
 def main() -> None:

@@ -14,6 +14,7 @@ from rag.cli import app, console, err, handles_errors
 from rag.cli.options import GeneratorOpt, IndexOpt, JsonOpt, OpenAIUrlOpt, QuietOpt, RetrieverOpt, answering_settings
 from rag.cli.render import render_answer
 from rag.errors import InputError
+from rag.cli.safe import plain
 
 out = console()
 
@@ -63,7 +64,7 @@ def batch_command(
     openai_base_url: OpenAIUrlOpt = None,
     out_path: Annotated[
         Optional[Path],
-        typer.Option("--out", help="Where to write one JSON answer per line [default: q.jsonl -> q.answers.jsonl, q.txt -> q.txt.answers.jsonl]."),
+        typer.Option("--out", help="Where to write one JSON answer per line \\[default: q.jsonl -> q.answers.jsonl, q.txt -> q.txt.answers.jsonl]."),
     ] = None,
     resume: Annotated[bool, typer.Option("--resume", help="Skip ids already answered in --out.")] = False,
 ) -> None:
@@ -80,7 +81,8 @@ def batch_command(
     except KeyboardInterrupt:
         _interrupted(file, target, len(items), index, generator, openai_base_url)
     done = sum(counts.values())
-    out.print(f"{done} written to {target} ({counts['answered']} answered, {counts['abstained']} abstained, {counts['errors']} errors; {len(items) - done} already done)", highlight=False)
+    summary = f"{done} written to {target} ({counts['answered']} answered, {counts['abstained']} abstained, {counts['errors']} errors; {len(items) - done} already done)"
+    out.print(plain(summary, oneline=True), highlight=False)
 
 
 def _answer_all(items, assistant, target: Path, resume: bool, counts: dict[str, int]) -> None:
@@ -104,7 +106,7 @@ def _interrupted(file: Path, target: Path, total: int, index, generator, openai_
         if value is not None:
             words += [flag, str(value)]
     done = len(done_ids(target))
-    err.print(f"interrupted: {done} of {total} answered in {target}; continue with: {shlex.join(words)}", highlight=False, markup=False, soft_wrap=True)
+    err.print(plain(f"interrupted: {done} of {total} answered in {target}; continue with: {shlex.join(words)}", oneline=True), highlight=False, soft_wrap=True)
     raise typer.Exit(130)
 
 

@@ -8,7 +8,6 @@ load half-way (which left torch or asyncio half-imported for the next question).
 from __future__ import annotations
 
 import queue
-import re
 import threading
 from collections.abc import Callable
 from dataclasses import replace
@@ -18,12 +17,12 @@ from rich.text import Text
 
 from rag.cli.lineinput import LineReader, terminal_foreground
 from rag.cli.render import render_answer, render_sources
+from rag.cli.safe import printable
 from rag.conversation import Cancelled, Conversation, Status
 from rag.errors import RagError
 from rag.types import Answer, Chunk
 
 POLL_SECONDS = 0.1
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def run_chat(conversation: Conversation, console: Console, err: Console, reader: LineReader | None = None) -> None:
@@ -203,4 +202,4 @@ def _chunk_text(chunk: Chunk, style: str) -> Text:
 
 def _plain(text: str) -> str:
     """Document text never reaches the terminal as control sequences."""
-    return _CONTROL.sub(" ", text)
+    return printable(text)

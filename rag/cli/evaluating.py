@@ -10,9 +10,11 @@ from typing import Annotated, Optional
 import typer
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from rag.cli import app, console, err, handles_errors
 from rag.cli.options import GeneratorOpt, IndexOpt, JsonOpt, RetrieverOpt, TopKOpt, answering_settings
+from rag.cli.safe import plain
 
 out = console()
 ANSWER_CHARS = 160
@@ -29,7 +31,7 @@ def eval_command(
     report: Annotated[Optional[Path], typer.Option("--report", help="Write the per-question report here (JSON).")] = None,
     baseline: Annotated[Optional[Path], typer.Option("--baseline", help="An earlier --report to compare with.")] = None,
     thresholds: Annotated[
-        Optional[Path], typer.Option("--thresholds", help="Thresholds TOML [default: thresholds.toml beside GOLD, else eval/thresholds.toml].")
+        Optional[Path], typer.Option("--thresholds", help="Thresholds TOML \\[default: thresholds.toml beside GOLD, else eval/thresholds.toml].")
     ] = None,
     sample: Annotated[Optional[int], typer.Option("--sample", help="Ask a fixed sample of N questions (the same N on every run).")] = None,
     as_json: JsonOpt = False,
@@ -74,9 +76,9 @@ def _render(outcome, report: Path | None) -> None:
     if outcome.comparison is not None:
         _render_comparison(outcome.comparison)
     if outcome.thresholds:
-        out.print(f"thresholds: {escape(outcome.thresholds)}", highlight=False)
+        out.print(plain(f"thresholds: {outcome.thresholds}", oneline=True), highlight=False)
     if report is not None:
-        out.print(f"report: {escape(str(report))}", highlight=False)
+        out.print(plain(f"report: {report}", oneline=True), highlight=False)
     verdict = "[green]PASS[/green]" if outcome.passed else "[red]FAIL[/red]"
     out.print(f"{verdict} {len(outcome.results) - len(failures)}/{len(outcome.results)} questions ok")
 
@@ -90,13 +92,13 @@ def _failures_table(failures) -> Table:
     for r in failures:
         answer = ("(abstained) " if r.abstained else "") + r.answer
         answer = answer if len(answer) <= ANSWER_CHARS else answer[:ANSWER_CHARS] + "…"
-        table.add_row(escape(r.id), escape(r.question), escape(answer), "; ".join(r.problems()))
+        table.add_row(plain(r.id), plain(r.question), plain(answer), plain("; ".join(r.problems())))
     return table
 
 
 def _metrics_table(outcome) -> Table:
     limits = {c.metric: c for c in outcome.checks}
-    table = Table(title=escape(f"{outcome.gold}: {len(outcome.results)} questions, k={outcome.summary['k']}"))
+    table = Table(title=plain(f"{outcome.gold}: {len(outcome.results)} questions, k={outcome.summary['k']}", oneline=True))
     table.add_column("metric")
     table.add_column("value", justify="right")
     table.add_column("threshold", justify="right")
@@ -120,9 +122,9 @@ def _number(name: str, value) -> str:
 
 
 def _render_comparison(comparison) -> None:
-    out.print(f"against {escape(comparison.baseline)}:", highlight=False)
+    out.print(plain(f"against {comparison.baseline}:", oneline=True), highlight=False)
     for label, ids, colour in (("worse", comparison.worse, "red"), ("better", comparison.better, "green")):
-        out.print(f"  [{colour}]{label}[/{colour}] ({len(ids)}): {escape(', '.join(ids)) or '-'}", highlight=False)
+        out.print(Text.assemble("  ", (label, colour), f" ({len(ids)}): ", plain(", ".join(ids) or "-", oneline=True)), highlight=False)
     for change in comparison.changes:
         mark = " [red]REGRESSION[/red]" if change.regressed else ""
         out.print(f"  {change.metric}: {_number(change.metric, change.before)} -> {_number(change.metric, change.after)}{mark}", highlight=False)

@@ -7,12 +7,12 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
 from rag.cli import app, console, err, handles_errors
 from rag.cli.options import IndexOpt, JsonOpt, QuietOpt, RetrieverOpt, TopKOpt, answering_settings, settings_from
+from rag.cli.safe import plain
 from rag.errors import InputError
 from rag.types import Skipped
 
@@ -22,7 +22,7 @@ out = console()
 @app.command("index")
 @handles_errors
 def index_command(
-    paths: Annotated[Optional[list[str]], typer.Argument(help="Files or folders to index [default: seeds/].")] = None,
+    paths: Annotated[Optional[list[str]], typer.Argument(help="Files or folders to index \\[default: seeds/].")] = None,
     index: IndexOpt = None,
     rebuild: Annotated[bool, typer.Option("--rebuild", help="Start over: the index holds exactly the paths given.")] = False,
     prune: Annotated[
@@ -34,7 +34,7 @@ def index_command(
     index_type: Annotated[Optional[str], typer.Option("--index-type", help="flat, hnsw, ivf or auto (by size).")] = None,
     wait: Annotated[float, typer.Option("--wait", help="Seconds to wait for another writer of the same index.")] = 0.0,
     max_file_mb: Annotated[
-        Optional[float], typer.Option("--max-file-mb", envvar="RAG_MAX_FILE_MB", help="Skip files larger than this [default: 64].")
+        Optional[float], typer.Option("--max-file-mb", envvar="RAG_MAX_FILE_MB", help="Skip files larger than this \\[default: 64].")
     ] = None,
     as_json: JsonOpt = False,
     quiet: QuietOpt = False,
@@ -69,7 +69,8 @@ def index_command(
         return
     _print_skipped(report.skipped)
     out.print(
-        f"[bold]{escape(settings.index)}[/bold]: {report.added} added, {report.updated} updated, {report.removed} removed, "
+        plain(settings.index, style="bold", oneline=True)
+        + f": {report.added} added, {report.updated} updated, {report.removed} removed, "
         f"{report.unchanged} unchanged, {len(report.skipped)} skipped{_kept(report.kept)}; {report.chunks} chunks "
         f"({report.embedded} embedded, {report.index_type}) in {report.seconds:.1f}s",
         highlight=False,
@@ -81,7 +82,7 @@ def _kept(kept: int) -> str:
 
 
 def _print_removed(source: str) -> None:
-    err.print(f"[yellow]removing[/yellow] {escape(source)}", highlight=False, soft_wrap=True)
+    err.print(Text("removing ", style="yellow") + plain(source, oneline=True), highlight=False, soft_wrap=True)
 
 
 @app.command("rm")
@@ -101,7 +102,8 @@ def rm_command(
     if as_json:
         print(json.dumps({"index": settings.index, **report.to_json()}, ensure_ascii=False))
         return
-    out.print(f"[bold]{escape(settings.index)}[/bold]: {report.removed} removed, {report.kept} kept; {report.chunks} chunks", highlight=False)
+    out.print(plain(settings.index, style="bold", oneline=True) + f": {report.removed} removed, {report.kept} kept; {report.chunks} chunks",
+              highlight=False)
 
 
 def _file_limit(megabytes: float) -> float:
@@ -112,8 +114,8 @@ def _file_limit(megabytes: float) -> float:
 
 def _print_skipped(skipped: list[Skipped] | tuple[Skipped, ...]) -> None:
     for item in skipped:
-        # File names may hold [brackets] that Rich would read as markup.
-        err.print(f"[yellow]skipped[/yellow] {escape(item.source)}: {escape(item.reason)}", highlight=False, soft_wrap=True)
+        # File names may hold [brackets] or escape sequences: shown as written, made printable.
+        err.print(Text("skipped ", style="yellow") + plain(f"{item.source}: {item.reason}", oneline=True), highlight=False, soft_wrap=True)
 
 
 @app.command("search")
@@ -149,17 +151,17 @@ def search_command(
 
 
 def _results_table(query: str, passages) -> Table:
-    table = Table(title=Text(f"Results for: {query}"), show_lines=True, expand=True)
+    table = Table(title=plain(f"Results for: {query}", oneline=True), show_lines=True, expand=True)
     table.add_column("#", justify="right", width=3)
     table.add_column("score", justify="right", width=7)
     table.add_column("source", ratio=1)
     table.add_column("text", ratio=3)
     for p in passages:
         # Passages and file names are shown as written, never read as Rich markup.
-        where = Text(p.chunk.source)
-        where.append("\n" + p.chunk.locator, style="dim")
+        where = plain(p.chunk.source, oneline=True)
+        where.append("\n").append_text(plain(p.chunk.locator, style="dim", oneline=True))
         text = p.chunk.text if len(p.chunk.text) < 400 else p.chunk.text[:400] + "…"
-        table.add_row(str(p.rank), f"{p.score:.3f}", where, Text(text))
+        table.add_row(str(p.rank), f"{p.score:.3f}", where, plain(text))
     if not passages:
         table.add_row("", "", "", "[dim]no passage matched[/dim]")
     return table

@@ -7,11 +7,11 @@ from typing import Annotated, Optional
 
 import typer
 
-IndexOpt = Annotated[Optional[Path], typer.Option("--index", help="Index directory [default: indexes/default, or [tool.rag] index].")]
+IndexOpt = Annotated[Optional[Path], typer.Option("--index", help="Index directory \\[default: indexes/default, or \\[tool.rag] index].")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object for machines.")]
-RetrieverOpt = Annotated[Optional[str], typer.Option("--retriever", help="dense, bm25 or hybrid [default: hybrid].")]
+RetrieverOpt = Annotated[Optional[str], typer.Option("--retriever", help="dense, bm25 or hybrid \\[default: hybrid].")]
 TopKOpt = Annotated[Optional[int], typer.Option("-k", "--top-k", help="How many passages to retrieve.")]
-GeneratorOpt = Annotated[Optional[str], typer.Option("--generator", help="extractive, local or openai [default: extractive].")]
+GeneratorOpt = Annotated[Optional[str], typer.Option("--generator", help="extractive, local or openai \\[default: extractive].")]
 OpenAIUrlOpt = Annotated[
     Optional[str],
     typer.Option("--openai-base-url", help="OpenAI-compatible server for --generator openai; the only way, with RAG_OPENAI_BASE_URL, to name another machine."),
@@ -36,8 +36,9 @@ def answering_settings(quiet: bool = False, **overrides):
     settings = settings_from(**overrides)
     if bundled_index_missing(settings.index, Settings.__dataclass_fields__["index"].default):
         from rag.cli import err
+        from rag.cli.safe import plain
 
         if not quiet:
-            err.print(f"No index at {settings.index} yet: indexing the bundled seeds/ once.", style="dim")
+            err.print(plain(f"No index at {settings.index} yet: indexing the bundled seeds/ once.", style="dim", oneline=True))
         index_bundled_corpus(settings.index, settings.embedder)
     return settings

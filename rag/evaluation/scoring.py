@@ -14,7 +14,7 @@ _GROUP_SEPARATOR = re.compile(r"(?<=\d)[ ,\u00a0\u2007\u2009\u202f](?=\d{3}(?!\d
 _NOT_WORD = re.compile(r"[\W_]+")
 _WORDY = re.compile(r"\w")
 # How many extra tokens may sit between two consecutive quote tokens: table rows are
-# written as "2019: Applications Received 5 896; Quotas Allotted 874", while a quote
+# written as "2019: Units Sold 5 896; Returns 874", while a quote
 # copies the printed row "2019 5 896 874".
 QUOTE_GAP = 6
 

@@ -16,7 +16,7 @@ COMMON = frozenset(
 # Words of titles and bodies that travel next to a person's name but are not part of it.
 TITLES = frozenset(
     """mr mrs ms miss dr prof professor sir dame hon the under deputy assistant chief secretary minister president
-    director executive officer chair chairman chairwoman legislator member senator governor mayor judge justice
+    director executive officer chair chairman chairwoman member senator governor mayor judge justice
     government office council university college school scheme department bureau committee commission agency
     ministry association institute centre center company ltd inc corporation board authority""".split()
 )
@@ -122,9 +122,9 @@ _WHAT_IS = re.compile(r"^\s*(?:what|who|which)\s+(is|are|was|were)\s+(.+?)\s*\?*
 
 
 def _as_statement(question: str, short: str) -> str:
-    """A bare short answer put back into its question: "1 204" to "How many visas were
-    issued in 2019?" says "1 204 visas were issued in 2019"."""
-    short = short.rsplit(": ", 1)[-1]  # a table row's label ("Visas Issued, 2019: 1 204")
+    """A bare short answer put back into its question: "1 204" to "How many tickets were
+    issued in 2019?" says "1 204 tickets were issued in 2019"."""
+    short = short.rsplit(": ", 1)[-1]  # a table row's label ("Tickets Sold, 2019: 1 204")
     how_many = _HOW_MANY.match(question)
     if how_many:
         return f"{short} {how_many.group(1)}"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from functools import cached_property
@@ -48,6 +49,7 @@ def ensure_cached(target: Path | None = None) -> Path:
     target = target or cache_dir()
     if (target / "model.safetensors").is_file() and (target / "tokenizer.json").is_file():
         return target
+    _check_writable(target.parent)  # before the ~20 s conversion, not after it
     _quiet()
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
@@ -59,14 +61,34 @@ def ensure_cached(target: Path | None = None) -> Path:
     if hasattr(model.config, "quantization_config"):
         del model.config.quantization_config
     staging = target.parent / f".{target.name}.{uuid.uuid4().hex[:6]}"
-    model.save_pretrained(staging)
-    tokenizer.save_pretrained(staging)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        model.save_pretrained(staging)
+        tokenizer.save_pretrained(staging)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise ModelError(_unwritable(target.parent, exc)) from None
     try:
         os.replace(staging, target)
     except OSError:  # another process finished first
         shutil.rmtree(staging, ignore_errors=True)
     return target
+
+
+def _check_writable(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(dir=folder, prefix=".probe-")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise ModelError(_unwritable(folder, exc)) from None
+
+
+def _unwritable(folder: Path, exc: OSError) -> str:
+    return (
+        f"cannot write the answer model's cache in {folder} ({exc.strerror or exc}); "
+        "make that folder writable or set RAG_CACHE_DIR to a writable folder"
+    )
 
 
 def _quiet() -> None:

@@ -20,6 +20,8 @@ READ_TIMEOUT_SECONDS = 60.0  # longest silence between two reads (a cold model m
 DEADLINE_SECONDS = 300.0  # longest time for one whole answer
 MAX_BYTES = 2 * 1024 * 1024  # far above any answer of a few hundred tokens in server-sent events
 READ_SIZE = 8192
+BODY_CHARS = 200  # of an error reply, enough for its message, not a whole HTML page
+SETTING_HINT = "RAG_OPENAI_BASE_URL / openai_base_url in rag.toml (and openai_model, openai_api_key)"
 
 
 class OpenAIGenerator:
@@ -58,15 +60,35 @@ class OpenAIGenerator:
                         return  # the budget is spent: the draft so far is the answer
         except (TimeoutError, socket.timeout):
             raise ModelError(f"the answer server at {self.url} sent nothing for {self.read_timeout:g} s; check it or use another --generator") from None
+        except urllib.error.HTTPError as exc:  # it answered, with an error: say what it said
+            raise ModelError(
+                f"the answer server at {self.url} answered HTTP {exc.code}: {_short_body(exc)}; "
+                f"check the server, or fix {SETTING_HINT}"
+            ) from None
         except (urllib.error.URLError, ConnectionError) as exc:
             reason = getattr(exc, "reason", exc)
-            raise ModelError(f"cannot reach the answer server at {self.url} ({reason}); start it or fix --openai-base-url / RAG_OPENAI_BASE_URL") from None
+            raise ModelError(f"cannot reach the answer server at {self.url} ({reason}); start it or fix {SETTING_HINT}") from None
 
     def _headers(self) -> dict[str, str]:
         headers = {"Content-Type": "application/json", "Accept": "text/event-stream"}
         if self.api_key:
             headers["Authorization"] = f"Bearer {self.api_key}"
         return headers
+
+
+def _short_body(exc: urllib.error.HTTPError) -> str:
+    """The error reply's message on one line: a JSON {"error": ...} message, else its text."""
+    try:
+        raw = exc.read(64 * 1024).decode("utf-8", errors="replace")
+    except OSError:
+        raw = ""
+    try:
+        error = json.loads(raw).get("error", raw)
+        raw = error.get("message", raw) if isinstance(error, dict) else str(error)
+    except (json.JSONDecodeError, AttributeError):
+        pass
+    text = " ".join(raw.split()) or exc.reason or "no body"
+    return text if len(text) <= BODY_CHARS else text[:BODY_CHARS] + "…"
 
 
 def _lines(response, ends_at: float, max_bytes: int, url: str) -> Iterator[bytes]:

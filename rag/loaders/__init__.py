@@ -145,7 +145,7 @@ _ACRONYM = re.compile(r"((?:[A-Z][\w’'-]*\s+(?:(?:of|for|and|the|in|on)\s+)?){
 
 
 def _with_acronym(title: str, text: str) -> str:
-    """'Quality Migrant Admission Scheme' becomes '... (QMAS)' when the text defines it,
+    """'Freedom of Information Act' becomes '... (FOIA)' when the text defines it,
     so passages that only use the short form still match the document."""
     for match in _ACRONYM.finditer(text[:20_000]):
         phrase, acronym = match.group(1).strip(), match.group(2)

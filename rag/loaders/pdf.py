@@ -105,7 +105,7 @@ def _page_text(page, number: int) -> str:
 
     try:
         text = page.extract_text() or ""
-    except LimitReachedError:
+    except (LimitReachedError, MemoryError):
         raise InputError(_BOMB.format(what=f"a stream on page {number} expands past {STREAM_LIMIT_MB} MB")) from None
     except Exception:  # one broken content stream
         return ""

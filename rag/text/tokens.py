@@ -17,6 +17,13 @@ QUESTION_WORDS = frozenset(
     """number amount figure figures count kind sort mentioned document documents text passage called known describe
     described according main""".split()
 )
+# Small words that turn a claim around or change its size. They are stopwords for
+# matching, but a sentence holding one says something else without it, so the
+# verifier asks its evidence for each of them.
+NEGATIONS = frozenset("not no never none neither nor without n't cannot nobody nothing nowhere".split())
+COMPARATIVES = frozenset("more fewer less greater higher lower before after earlier later above below over under".split())
+QUANTIFIERS = frozenset("all none some only every each most least".split())
+_QUALIFIERS = NEGATIONS | COMPARATIVES | QUANTIFIERS
 _DIGIT_GROUP = re.compile(r"(?<=\d)[ \u00a0\u202f,](?=\d{3}(?!\d))")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’\-]*|\d+(?:\.\d+)?%?")
 _NUMBER = re.compile(r"\d[\d.]*")
@@ -62,5 +69,12 @@ def numbers_in(text: str) -> list[str]:
 def normalise(text: str) -> str:
     return " ".join(words(text))
 
-
-NEGATIONS = frozenset("not no never none neither nor without cannot nobody nothing nowhere".split())
+def qualifiers(text: str) -> set[str]:
+    """The negations, comparatives and quantifiers in `text`; "didn't" and "cannot" count as "not"."""
+    found = set()
+    for word in words(text.replace("’", "'")):
+        if word.endswith("n't") or word == "cannot":
+            word = "not"
+        if word in _QUALIFIERS:
+            found.add("not" if word == "n't" else word)
+    return found
