@@ -9,10 +9,6 @@ import zipfile
 import zlib
 from pathlib import Path
 
-# Terminal sanitization of untrusted text is added in rag/cli on another branch. Until it
-# is merged, stdout may carry a document's raw escape sequences; the merger sets this to True.
-CLI_SANITIZES_TERMINAL_OUTPUT = True
-
 GOOD = "good.txt"
 GOOD_TEXT = "The lighthouse keeper logs the tide at dawn and lights the lamp at dusk.\n"
 ESCAPES = "\x1b]0;pwned title\x07Marigold fields \x1b[2J bloom in \u202espring\u202c with zero\u200bwidth\u200d joiners.\n"
@@ -88,10 +84,6 @@ def control_chars(text: str) -> list[str]:
 
 
 def assert_no_control_chars(output: str, *, what: str) -> None:
-    """No raw escape, bidi or zero-width character reaches the terminal. Until the CLI
-    sanitizes (CLI_SANITIZES_TERMINAL_OUTPUT), the ones the hostile document itself holds
-    are let through and only any other is an error."""
+    """No raw escape, bidi or zero-width character reaches the terminal."""
     found = control_chars(output)
-    if not CLI_SANITIZES_TERMINAL_OUTPUT:
-        found = [c for c in found if c not in ESCAPES]
     assert not found, f"{what}: raw control characters {found!r} in {output[:300]!r}"
