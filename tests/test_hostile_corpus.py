@@ -38,7 +38,7 @@ def test_hostile_corpus_end_to_end(tmp_path: Path) -> None:
         assert any(f"{name}: " in line and words in line for line in skip_lines), (name, skip_lines)
     sources = {Path(s).name for s in Index.open(tmp_path / "idx", FakeEmbedder.name).manifest.documents}
     assert sources == INDEXED
-    assert_no_control_chars(indexed.stdout, what="rag index")
+    assert_no_control_chars(indexed.stdout + indexed.stderr, what="rag index")
 
     found = json.loads(_rag(tmp_path, "search", "lighthouse keeper tide", *index, "--json").stdout)["results"]
     assert Path(found[0]["source"]).name == GOOD
