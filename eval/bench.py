@@ -1,7 +1,7 @@
 """Speed, on this machine, in one run: indexing against a naive baseline, search and
 answer latency, and approximate search at a million vectors.
 
-    python eval/bench.py [--limit N] [--skip-scale] [--json OUT]
+    python eval/bench.py [--limit N] [--skip-scale] [--only index|search|ask|scale|memory] [--json OUT]
 
 Every measurement runs in a fresh child process (this script with --phase), so peak
 memory and start-up times are its own. Figures are wall time; CPU seconds are
@@ -256,6 +256,72 @@ def phase_scale(args) -> dict:
             "recall10": vectors.recall(found, exact), "params": _params(index)}
 
 
+# Peak memory of indexing one hostile-but-allowed file, each in its own process. The bound is on
+# reading and chunking (the file's own share); embedding adds the ONNX runtime's buffers for
+# batches of 64 x 256 tokens, 0.7-1.2 GB whatever the file, reported beside it.
+MEMORY_BOUND_MB = 300
+MEMORY_CASES = ("line", "pdf")
+_MEMORY_WORDS = "the harbour log records every ship that enters and leaves port under a flag of convenience with cargo".split()
+
+
+def phase_memory(args) -> dict:
+    """`rag index` (library path, real embedder) over one file: a 4.7 MB text file on one line,
+    or a 200-page PDF, as an untrusted corpus may hold; returns the process's peak RSS."""
+    from rag.embedding import get_embedder
+    from rag.ingest import Progress, index_documents
+    from rag.loaders import load_paths
+
+    folder = Path(args.work) / f"memory-{args.memory_case}"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = _one_line_text(folder / "one-line.txt", 4_700_000) if args.memory_case == "line" else _long_pdf(folder / "long.pdf", 200)
+    embedder = get_embedder(args.embedder)
+    started = time.perf_counter()
+    before_embedding: list[float] = []
+    progress = Progress(on_embed_start=lambda total: before_embedding.append(peak_mb()))
+    report = index_documents(load_paths([str(path)]), folder / "index", embedder, rebuild=True, progress=progress)
+    return {"case": args.memory_case, "file_mb": path.stat().st_size / 2**20, "chunks": report.chunks,
+            "skipped": [s.reason for s in report.skipped], "wall": time.perf_counter() - started,
+            "read_chunk_peak_mb": before_embedding[0], "peak_mb": peak_mb()}
+
+
+def _one_line_text(path: Path, size: int) -> Path:
+    import random
+
+    pick, parts, length = random.Random(5), [], 0
+    while length < size:
+        sentence = " ".join(pick.choice(_MEMORY_WORDS) for _ in range(pick.randint(8, 25))).capitalize() + ". "
+        parts.append(sentence)
+        length += len(sentence)
+    path.write_text("".join(parts), encoding="utf-8")
+    return path
+
+
+def _long_pdf(path: Path, pages: int) -> Path:
+    """A plain PDF of pages of text (about 3,000 characters each), written without a PDF library."""
+    import random
+    import zlib
+
+    pick = random.Random(6)
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"", b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    kids = []
+    for _ in range(pages):
+        lines = b" ".join(b"(%s) '" % " ".join(pick.choice(_MEMORY_WORDS) for _ in range(12)).encode() for _ in range(45))
+        stream = zlib.compress(b"BT /F1 9 Tf 40 780 Td 11 TL " + lines + b" ET")
+        objects.append(b"<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream" % (len(stream), stream))
+        objects.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents %d 0 R /Resources << /Font << /F1 3 0 R >> >> >>" % (len(objects)))
+        kids.append(len(objects))
+    objects[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(b"%d 0 R" % k for k in kids), pages)
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1) + b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    path.write_bytes(bytes(out))
+    return path
+
+
 def synthetic(rows: int, dim: int, queries: int, latent: int = 64, seed: int = 7):
     """Unit vectors of low intrinsic dimension, as text embeddings are: a random map of
     `latent` Gaussian factors with falling scales, plus a little noise in every direction.
@@ -288,7 +354,9 @@ def _params(index) -> str:
     return ""
 
 
-PHASES = {"project": phase_project, "baseline": phase_baseline, "search": phase_search, "ask": phase_ask, "scale": phase_scale}
+PHASES = {"project": phase_project, "baseline": phase_baseline, "search": phase_search, "ask": phase_ask, "scale": phase_scale,
+          "memory": phase_memory}
+PARTS = ("index", "search", "ask", "scale", "memory")
 
 
 # The parent: runs the phases, then prints one report.
@@ -345,6 +413,8 @@ def run_all(args) -> dict:
         results["ask"] = run_phase(args, "ask")
     if not args.skip_scale:
         results["scale"] = [run_phase(args, "scale", scale_type=kind) for kind in args.scale_types]
+    if not args.skip_memory:
+        results["memory"] = [run_phase(args, "memory", memory_case=case) for case in MEMORY_CASES]
     results["load_end"] = os.getloadavg()[0]
     return results
 
@@ -354,7 +424,7 @@ def render(results: dict) -> str:
     lines = [f"machine: {m['cpu']}, {m['cores']} cores, {m['ram_gib']} GiB RAM, AVX-512 VNNI {'yes' if m['avx512_vnni'] else 'no'}, "
              f"Python {m['python']}; load average {results['load_start']:.1f} at start, {results['load_end']:.1f} at end",
              "(a shared machine slows wall times; the ratios, measured in this one run, are what compare)", ""]
-    for section in (_render_index, _render_search, _render_ask, _render_scale):
+    for section in (_render_index, _render_search, _render_ask, _render_scale, _render_memory):
         lines += section(results)
     return "\n".join(lines)
 
@@ -423,6 +493,23 @@ def _render_scale(results: dict) -> list[str]:
     return out + [""]
 
 
+def _render_memory(results: dict) -> list[str]:
+    rows = results.get("memory")
+    if not rows:
+        return []
+    out = [f"memory: peak RSS of indexing one file in a fresh process, real embedder (bound on reading and chunking: {MEMORY_BOUND_MB} MB)",
+           "", "| file | MB | chunks | seconds | peak MB reading and chunking | within bound | peak MB with embedding |",
+           "|---|---:|---:|---:|---:|---|---:|"]
+    for r in rows:
+        if "error" in r:
+            out.append(f"| failed | {r['error']} | | | | | |")
+            continue
+        name = {"line": "text, one 4.7 MB line", "pdf": "PDF, 200 pages"}[r["case"]]
+        out.append(f"| {name} | {r['file_mb']:.1f} | {r['chunks']} | {r['wall']:.1f} | {r['read_chunk_peak_mb']:.0f} | "
+                   f"{'yes' if r['read_chunk_peak_mb'] < MEMORY_BOUND_MB else 'NO'} | {r['peak_mb']:.0f} |")
+    return out + [""]
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", default=str(DATA), help="BEIR SciFact folder")
@@ -433,14 +520,19 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--scale-rows", type=int, default=1_000_000)
     parser.add_argument("--scale-queries", type=int, default=200)
     parser.add_argument("--scale-types", default="ivf", help="comma-separated: ivf, hnsw, flat")
-    for part in ("index", "search", "ask", "scale"):
+    for part in PARTS:
         parser.add_argument(f"--skip-{part}", action="store_true")
+    parser.add_argument("--only", choices=PARTS, help="run just this part (e.g. --only memory: a minute, no data set needed)")
     parser.add_argument("--work", help="folder for the indexes [default: a temporary one, removed after]")
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--phase", choices=sorted(PHASES), help=argparse.SUPPRESS)
     parser.add_argument("--corpus", help=argparse.SUPPRESS)
     parser.add_argument("--scale-type", help=argparse.SUPPRESS)
+    parser.add_argument("--memory-case", choices=MEMORY_CASES, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    for part in PARTS:
+        if args.only and part != args.only:
+            setattr(args, f"skip_{part}", True)
     args.variants = [v for v in args.variants.split(",") if v]
     args.scale_types = [t for t in args.scale_types.split(",") if t]
     return args

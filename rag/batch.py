@@ -66,6 +66,15 @@ def _jsonl_item(number: int, line: str) -> BatchItem:
     return BatchItem(qid, question, line=number)
 
 
+def check_output(out: Path, source: Path, *, overwrite: bool | None = None) -> None:
+    """An output never replaces its input, however it is named (symbolic or hard link included);
+    with overwrite given, an existing output is replaced only when it is True (--force)."""
+    if out.exists() and source.exists() and os.path.samefile(out, source):
+        raise InputError(f"--out {out} is the input file {source}; choose another --out")
+    if overwrite is False and out.exists():
+        raise InputError(f"{out} exists; pass --force to overwrite it or choose another --out")
+
+
 def done_ids(out: Path) -> set[str]:
     """Ids already answered in OUT; a torn last line (the run was killed) does not count."""
     if not out.is_file():

@@ -14,6 +14,9 @@ from rag.text.sentences import split_sentences
 from rag.types import Block, Chunk, Document
 
 TokenCounter = Callable[[str], int]
+# A window of 254 word pieces holds ~1,200 characters of prose; only text that would be cut
+# anyway is cut at this length before its tokens are counted.
+WINDOW_CHARS = 4_000
 CHUNKER_VERSION = 5  # bump whenever chunk contents change, so old chunks are never reused
 
 
@@ -93,8 +96,9 @@ class _Builder:
         if block.page != self.page:
             self.flush()  # line numbers restart on every page
             self.page = block.page
-        limit = min(self.settings.target_tokens, self.budget())
-        parts = [p for s in split_sentences(block.text) for p in _fit(s, self.count, self.budget())]
+        budget = self.budget()
+        limit = min(self.settings.target_tokens, budget)
+        parts = [p for s in split_sentences(block.text) for w in _windows(s) for p in _fit(w, self.count, budget)]
         sizes = [self.count(p) for p in parts]
         if self.pieces and self.tokens + sum(sizes) > limit and self.tokens >= limit // 4:
             self.flush()  # the paragraph starts a chunk of its own rather than being cut
@@ -154,6 +158,19 @@ class _Builder:
                 as_at=table[2],
             )
         )
+
+
+def _windows(text: str) -> list[str]:
+    """A sentence far longer than any chunk (a megabyte-long line without stops) in pieces
+    cut at spaces: the tokenizer then never holds the whole of it at once (680 MB for 4.7 MB)."""
+    pieces, start = [], 0
+    while len(text) - start > WINDOW_CHARS:
+        cut = text.rfind(" ", start + WINDOW_CHARS // 2, start + WINDOW_CHARS)
+        end = cut if cut > 0 else start + WINDOW_CHARS
+        pieces.append(text[start:end].strip())
+        start = end
+    pieces.append(text[start:].strip())
+    return [p for p in pieces if p]
 
 
 def _fit(text: str, count: TokenCounter, budget: int) -> list[str]:

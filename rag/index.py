@@ -128,6 +128,14 @@ def current_generation(root: Path) -> Path | None:
     return root / name
 
 
+def is_index_folder(folder: Path) -> bool:
+    """An index root (it has a CURRENT pointer) or one of its generations (a manifest beside a chunk store)."""
+    try:
+        return (folder / CURRENT).is_file() or ((folder / MANIFEST).is_file() and (folder / CHUNKS).is_file())
+    except OSError:  # an unlistable folder is reported by whoever lists it
+        return False
+
+
 class Index:
     """A loaded, read-only generation. Vectors and BM25 load on first use; until the
     Index is closed or collected, a shared lock keeps writers from deleting its files."""

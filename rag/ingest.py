@@ -18,7 +18,8 @@ from rag import index as idx
 from rag import store, vectors
 from rag.chunking import ChunkerSettings, chunk_document
 from rag.embedding import Embedder
-from rag.errors import IndexError_, IndexLockedError, NothingIndexedError
+from rag.errors import IndexError_, IndexLockedError, InputError, NothingIndexedError
+from rag.loaders import unreadable
 from rag.types import Chunk, Document, Skipped
 
 
@@ -33,6 +34,7 @@ class IndexReport:
     embedded: int
     seconds: float
     index_type: str = "flat"
+    kept: int = 0  # documents in the index that this run was not given, left as they were
 
     def to_json(self) -> dict:
         return {
@@ -40,6 +42,7 @@ class IndexReport:
             "updated": self.updated,
             "removed": self.removed,
             "unchanged": self.unchanged,
+            "kept": self.kept,
             "skipped": [{"source": s.source, "reason": s.reason} for s in self.skipped],
             "chunks": self.chunks,
             "embedded": self.embedded,
@@ -56,6 +59,7 @@ class Progress:
     on_skipped: Callable[[Skipped], None] = lambda skipped: None
     on_embed_start: Callable[[int], None] = lambda total: None
     on_embedded: Callable[[int], None] = lambda n: None
+    on_removed: Callable[[str], None] = lambda source: None
 
 
 @dataclass
@@ -63,7 +67,7 @@ class _Plan:
     chunks: list[Chunk] = field(default_factory=list)
     reused_rows: list[int | None] = field(default_factory=list)  # old row, or None to embed
     documents: dict[str, dict] = field(default_factory=dict)
-    counts: dict[str, int] = field(default_factory=lambda: {"added": 0, "updated": 0, "unchanged": 0})
+    counts: dict[str, int] = field(default_factory=lambda: {"added": 0, "updated": 0, "unchanged": 0, "kept": 0, "removed": 0})
     skipped: list[Skipped] = field(default_factory=list)
 
 
@@ -73,46 +77,45 @@ def index_documents(
     embedder: Embedder,
     *,
     rebuild: bool = False,
+    prune: bool = False,
     index_type: str = "auto",
     chunker: ChunkerSettings | None = None,
     progress: Progress | None = None,
     lock_wait: float = 0.0,
 ) -> IndexReport:
+    """Adds new and updates changed documents among items; documents already in the index
+    that items do not hold are kept, unless prune (then they are removed) or rebuild."""
     started = time.perf_counter()
     progress = progress or Progress()
     chunker = chunker or ChunkerSettings(max_tokens=embedder.max_tokens)
     with writer_lock(root, lock_wait):
-        old = None if rebuild else _open_previous(root, embedder, chunker)
+        old = None if rebuild else _open_previous(root, embedder)
         try:
             plan, skipped = _plan(items, old, embedder, chunker, progress)
+            _carry_over(plan, old, prune, progress, chunker)
             if not plan.chunks:
                 raise NothingIndexedError(_nothing_message(skipped))
             matrix = _embed(plan, old, embedder, progress)
             kind = vectors.choose_type(index_type, len(plan.chunks))
-            _write_generation(root, plan, matrix, embedder, chunker, kind)
+            _write_generation(root, plan, matrix, (embedder.name, embedder.dim, chunker.to_json()), kind)
         finally:
             if old is not None:
                 old.close()
-    return _report(plan, skipped, old, kind, time.perf_counter() - started)
+    return _report(plan, skipped, kind, time.perf_counter() - started)
 
 
-def _report(plan: _Plan, skipped: list[Skipped], old: idx.Index | None, kind: str, seconds: float) -> IndexReport:
-    removed = len(old.manifest.documents) - plan.counts["updated"] - plan.counts["unchanged"] if old else 0
+def _report(plan: _Plan, skipped: list[Skipped], kind: str, seconds: float) -> IndexReport:
     embedded = sum(1 for r in plan.reused_rows if r is None)
     return IndexReport(
-        plan.counts["added"], plan.counts["updated"], removed, plan.counts["unchanged"], tuple(skipped),
-        len(plan.chunks), embedded, seconds, kind,
+        plan.counts["added"], plan.counts["updated"], plan.counts["removed"], plan.counts["unchanged"], tuple(skipped),
+        len(plan.chunks), embedded, seconds, kind, plan.counts["kept"],
     )
 
 
-def _open_previous(root: Path, embedder: Embedder, chunker: ChunkerSettings) -> idx.Index | None:
+def _open_previous(root: Path, embedder: Embedder) -> idx.Index | None:
     if idx.current_generation(root) is None:
         return None
-    old = idx.Index.open(root, embedder.name, embedder.dim)
-    if old.manifest.chunker != chunker.to_json():
-        old.close()
-        return None  # other chunk sizes: nothing can be reused
-    return old
+    return idx.Index.open(root, embedder.name, embedder.dim)
 
 
 def _plan(items, old, embedder: Embedder, chunker: ChunkerSettings, progress: Progress) -> tuple[_Plan, list[Skipped]]:
@@ -128,13 +131,40 @@ def _plan(items, old, embedder: Embedder, chunker: ChunkerSettings, progress: Pr
         if item.source in plan.documents:
             continue  # the same file named twice
         before = previous.get(item.source)
-        if before and before["hash"] == item.content_hash:
+        if before and before["hash"] == item.content_hash and old.manifest.chunker == chunker.to_json():
             _reuse(plan, old, item.source, before)
             plan.counts["unchanged"] += 1
             continue
-        _add_new(plan, item, embedder, chunker)
+        try:
+            _add_new(plan, item, embedder, chunker)
+        except Exception as exc:  # noqa: BLE001  one document that cannot be chunked must not end the run
+            skipped.append(Skipped(item.source, unreadable(exc)))
+            progress.on_skipped(skipped[-1])
+            continue
         plan.counts["updated" if before else "added"] += 1
     return plan, skipped
+
+
+def _carry_over(plan: _Plan, old: idx.Index | None, prune: bool, progress: Progress, chunker: ChunkerSettings) -> None:
+    """Documents of the old index this run was not given: kept as they are, or removed when pruning.
+    Chunks made with other settings cannot be kept beside new ones, nor silently dropped."""
+    if old is None:
+        return
+    left = [s for s in old.manifest.documents if s not in plan.documents]
+    if left and not prune and old.manifest.chunker != chunker.to_json():
+        raise InputError(
+            f"{len(left)} indexed document(s) (first: {left[0]}) were chunked with other settings and are not among the paths given; "
+            "give their paths too, or pass --prune to remove them, or --rebuild"
+        )
+    for source, entry in old.manifest.documents.items():
+        if source in plan.documents:
+            continue
+        if prune:
+            progress.on_removed(source)
+            plan.counts["removed"] += 1
+        else:
+            _reuse(plan, old, source, entry)
+            plan.counts["kept"] += 1
 
 
 def _reuse(plan: _Plan, old: idx.Index, source: str, entry: dict) -> None:
@@ -170,14 +200,14 @@ def _embed(plan: _Plan, old, embedder: Embedder, progress: Progress):
     return matrix
 
 
-def _write_generation(root: Path, plan: _Plan, matrix, embedder: Embedder, chunker: ChunkerSettings, kind: str) -> None:
+def _write_generation(root: Path, plan: _Plan, matrix, model: tuple[str, int, dict], kind: str, base: str = "") -> None:
+    """model: the embedder's name and dimension and the chunker settings, as the manifest records them;
+    base: the folder relative sources are named from [default: this one]."""
     folder = _new_generation(root)
     try:
         files = _write_files(folder, plan, matrix, kind)
         skipped = [{"source": s.source, "reason": s.reason} for s in plan.skipped]
-        manifest = idx.Manifest(
-            idx.FORMAT_VERSION, embedder.name, embedder.dim, chunker.to_json(), kind, plan.documents, files=files, skipped=skipped, base=os.getcwd()
-        )
+        manifest = idx.Manifest(idx.FORMAT_VERSION, *model, kind, plan.documents, files=files, skipped=skipped, base=base or os.getcwd())
         # The manifest goes last: a generation without one is known to be unfinished.
         (folder / idx.MANIFEST).write_text(json.dumps(manifest.to_json(), indent=1, ensure_ascii=False), encoding="utf-8")
     except OSError as exc:
@@ -187,6 +217,49 @@ def _write_generation(root: Path, plan: _Plan, matrix, embedder: Embedder, chunk
         shutil.rmtree(folder, ignore_errors=True)
         raise
     _publish(root, folder)
+
+
+def remove_documents(root: Path, names: Iterable[str], *, lock_wait: float = 0.0, progress: Progress | None = None) -> IndexReport:
+    """A new generation without the named documents (a .jsonl file's name removes all its records);
+    nothing is embedded again. Every name must match, or nothing is removed."""
+    started, progress = time.perf_counter(), progress or Progress()
+    with writer_lock(root, lock_wait):
+        old = idx.Index.open(root)
+        try:
+            documents = old.manifest.documents
+            base = old.manifest.base or os.getcwd()
+            gone = {source for name in names for source in _sources_named(documents, name, root, base)}
+            if len(gone) == len(documents):
+                raise InputError(f"that would remove every document from {root}; delete the folder instead, or rebuild it with `rag index --rebuild PATHS`")
+            plan = _Plan(skipped=[Skipped(s["source"], s["reason"]) for s in old.manifest.skipped])
+            for source, entry in documents.items():
+                if source in gone:
+                    progress.on_removed(source)
+                    plan.counts["removed"] += 1
+                else:
+                    _reuse(plan, old, source, entry)
+                    plan.counts["kept"] += 1
+            matrix = old.embeddings()[[r for r in plan.reused_rows if r is not None]]
+            manifest = old.manifest
+            model = (manifest.embedder, manifest.dim, manifest.chunker)
+            _write_generation(root, plan, matrix, model, manifest.index_type, base=manifest.base)
+        finally:
+            old.close()
+    return _report(plan, [], manifest.index_type, time.perf_counter() - started)
+
+
+def _sources_named(documents: dict[str, dict], name: str, root: Path, base: str) -> list[str]:
+    """The stored sources a name given to `rag rm` stands for: itself, the same file named from
+    here (stored sources are relative to the folder indexed from), or a .jsonl's records."""
+    wanted = {name, os.path.normpath(name), os.path.abspath(name)}
+
+    def file_of(source: str) -> str:
+        return source.split("#", 1)[0] if "#" in source else source
+
+    found = [s for s in documents if s in wanted or file_of(s) in wanted or os.path.normpath(os.path.join(base, file_of(s))) in wanted]
+    if not found:
+        raise InputError(f"{name} is not a document in {root}; `rag ls --index {root}` lists the {len(documents)} it holds")
+    return found
 
 
 def _not_written(exc: OSError, root: Path) -> str:
@@ -289,7 +362,7 @@ def _nothing_message(skipped: list[Skipped]) -> str:
     return f"nothing could be indexed: {count} skipped (first: {first.source}: {first.reason})"
 
 
-__all__ = ["IndexError_", "IndexReport", "Progress", "index_documents", "writer_lock"]
+__all__ = ["IndexError_", "IndexReport", "Progress", "index_documents", "remove_documents", "writer_lock"]
 
 
 BUNDLED_CORPUS = Path("seeds")

@@ -101,7 +101,7 @@ def test_an_incremental_update_keeps_bm25_in_step_with_the_chunks(tmp_path: Path
 
     (folder / "a.txt").unlink()
     _write(folder, {"b.txt": "Pears ripen in the orchard in autumn.", "d.txt": TEXTS[3]})
-    report = index_documents(load_paths([str(folder)]), root, embedder)
+    report = index_documents(load_paths([str(folder)]), root, embedder, prune=True)
     assert (report.added, report.updated, report.removed, report.unchanged) == (1, 1, 1, 1)
     index = Index.open(root, embedder.name)
     _assert_in_step(index)

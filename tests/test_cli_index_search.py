@@ -78,7 +78,10 @@ def test_index_report_and_search_table(app, workdir: Path) -> None:
     with (workdir / "seeds" / "001_6a00f29d53398864.txt").open("a", encoding="utf-8") as handle:
         handle.write("\nA new paragraph about ferries.\n")
     second = rag(app, "index", "seeds", "--index", "idx")
-    assert "0 added, 1 updated, 1 removed, 2 unchanged, 1 skipped" in second.stdout
+    assert "0 added, 1 updated, 0 removed, 2 unchanged, 1 skipped, 1 not given and kept (--prune removes them)" in second.stdout
+    pruned = rag(app, "index", "seeds", "--index", "idx", "--prune")
+    assert "0 added, 0 updated, 1 removed, 3 unchanged, 1 skipped;" in pruned.stdout
+    assert "removing seeds/000_963f9f0aa51e0a84.txt" in pruned.stderr
 
     table = rag(app, "search", "Quality Migrant Admission Scheme quota", "--index", "idx", "-k", "2")
     assert table.exit_code == 0, table.output

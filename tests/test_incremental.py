@@ -1,4 +1,5 @@
-"""Re-indexing embeds only what changed, forgets what was removed, and says so."""
+"""Re-indexing embeds only what changed, keeps what it was not given, forgets what was
+removed only when asked (--prune, rag rm), and says so."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import numpy as np
 import pytest
 
 from rag.index import Index
-from rag.ingest import IndexReport, index_documents
+from rag.ingest import IndexReport, Progress, index_documents
 from rag.loaders import load_paths
 from tests.fakes import FakeEmbedder
 
@@ -82,17 +83,35 @@ def test_an_unchanged_run_embeds_nothing(built) -> None:
     assert report.chunks == first.chunks
 
 
-def test_a_removed_file_takes_its_chunks_with_it(built) -> None:
+def test_a_removed_file_stays_indexed_until_pruned(built) -> None:
     folder, root, _, _ = built
     (folder / REMOVED).unlink()
-    embedder = FakeEmbedder()
-    report = _index(folder, root, embedder)
-    assert _counts(report) == (0, 0, 1, 3, 1)
+    report = _index(folder, root, FakeEmbedder())
+    assert _counts(report) == (0, 0, 0, 3, 1) and report.kept == 1
+    assert REMOVED in _by_source(_open(root))
+
+
+def test_prune_takes_a_removed_files_chunks_with_it(built) -> None:
+    folder, root, _, _ = built
+    (folder / REMOVED).unlink()
+    embedder, removed = FakeEmbedder(), []
+    report = _index(folder, root, embedder, prune=True, progress=Progress(on_removed=removed.append))
+    assert _counts(report) == (0, 0, 1, 3, 1) and report.kept == 0
+    assert [Path(s).name for s in removed] == [REMOVED]
     assert embedder.embedded == []
     index = _open(root)
     assert REMOVED not in _by_source(index)
     assert not any(REMOVED in source for source in index.manifest.documents)
     assert not any("developmental state" in c.text.lower() for c in index.chunks)
+
+
+def test_a_file_given_alone_adds_to_the_index(built, tmp_path: Path) -> None:
+    _, root, _, _ = built
+    extra = tmp_path / "extra.txt"
+    extra.write_text("The night market opens at seven.\n", encoding="utf-8")
+    report = index_documents(load_paths([str(extra)]), root, FakeEmbedder())
+    assert _counts(report) == (1, 0, 0, 0, 0) and report.kept == 4
+    assert len(_open(root).manifest.documents) == 5
 
 
 def test_a_new_file_is_added_alone(built) -> None:

@@ -128,14 +128,14 @@ def test_second_writer_stops_with_a_message_then_waits_with_wait(tmp_path: Path)
     assert second.returncode == 1
     assert "another `rag index` is writing" in second.stderr and "--wait" in second.stderr
     assert "Traceback" not in second.stderr
-    waiting = start_rag("index", str(SEEDS), "--index", str(root), "--wait", "60", cwd=tmp_path)
+    waiting = start_rag("index", str(SEEDS), "--index", str(root), "--wait", "60", "--prune", cwd=tmp_path)
     time.sleep(1.0)
     assert waiting.poll() is None  # still running (waiting for the lock), not failed
     release.touch()
     first.communicate(timeout=60)
     _, waiting_err = waiting.communicate(timeout=60)
     assert first.returncode == 0 and waiting.returncode == 0, waiting_err
-    # The waiting run went second, so its seeds replaced alpha as a whole.
+    # The waiting run went second, so its seeds replaced alpha as a whole (it prunes).
     sources = set(Index.open(root, FakeEmbedder.name).manifest.documents)
     assert sources and all("seeds" in s for s in sources)
 

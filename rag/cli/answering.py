@@ -69,12 +69,11 @@ def batch_command(
     resume: Annotated[bool, typer.Option("--resume", help="Skip ids already answered in --out.")] = False,
 ) -> None:
     """Answer a file of questions, writing each answer as it is done."""
-    from rag.batch import default_output, read_questions
+    from rag.batch import check_output, default_output, read_questions
 
-    items = read_questions(file)
     target = out_path or default_output(file)
-    if target.resolve() == file.resolve():
-        raise InputError(f"--out {target} is the questions file itself; choose another --out")
+    check_output(target, file)
+    items = read_questions(file)
     assistant = _assistant(index, generator, openai_base_url=openai_base_url)
     counts = {"answered": 0, "abstained": 0, "errors": 0}
     try:

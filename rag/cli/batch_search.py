@@ -6,6 +6,7 @@ import json
 import sys
 from pathlib import Path
 
+from rag.batch import check_output
 from rag.errors import InputError
 from rag.searching import Searcher, passage_json
 
@@ -31,7 +32,9 @@ def read_queries(path: Path) -> list[tuple[str, str]]:
     return queries
 
 
-def run_batch_search(searcher: Searcher, batch: Path, out: Path | None, k: int) -> None:
+def run_batch_search(searcher: Searcher, batch: Path, out: Path | None, k: int, force: bool = False) -> None:
+    if out is not None:
+        check_output(out, batch, overwrite=force)
     queries = read_queries(batch)
     retriever = searcher.retriever()
     handle = out.open("w", encoding="utf-8") if out else sys.stdout

@@ -1,4 +1,4 @@
-"""`rag index` and `rag search`."""
+"""`rag index`, `rag rm` and `rag search`."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -25,7 +24,13 @@ out = console()
 def index_command(
     paths: Annotated[Optional[list[str]], typer.Argument(help="Files or folders to index \\[default: seeds/].")] = None,
     index: IndexOpt = None,
-    rebuild: Annotated[bool, typer.Option("--rebuild", help="Start over instead of updating.")] = False,
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="Start over: the index holds exactly the paths given.")] = False,
+    prune: Annotated[
+        bool, typer.Option("--prune", help="Also remove indexed documents not found under the paths given (each is named).")
+    ] = False,
+    follow_links: Annotated[
+        bool, typer.Option("--follow-links", help="Follow symbolic links that lead outside the paths given.")
+    ] = False,
     index_type: Annotated[Optional[str], typer.Option("--index-type", help="flat, hnsw, ivf or auto (by size).")] = None,
     wait: Annotated[float, typer.Option("--wait", help="Seconds to wait for another writer of the same index.")] = 0.0,
     max_file_mb: Annotated[
@@ -34,7 +39,8 @@ def index_command(
     as_json: JsonOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
-    """Index files and folders (.txt .md .html .pdf .docx .jsonl); unchanged files are not re-embedded."""
+    """Add or update files and folders (.txt .md .html .pdf .docx .jsonl); unchanged files are not re-embedded,
+    documents not given are kept (see --prune and `rag rm`)."""
     from rag.cli.progress import indexing_progress
     from rag.embedding import get_embedder
     from rag.errors import NothingIndexedError
@@ -44,13 +50,16 @@ def index_command(
     settings = settings_from(index=index, index_type=index_type)
     limit = _file_limit(max_file_mb if max_file_mb is not None else getattr(settings, "max_file_mb", DEFAULT_MAX_FILE_MB))
     embedder = get_embedder(settings.embedder)
-    items = load_paths(paths or ["seeds"], max_file_mb=limit)
+    items = load_paths(paths or ["seeds"], max_file_mb=limit, follow_links=follow_links, exclude=[settings.index])
     skipped: list[Skipped] = []
     try:
         with indexing_progress(enabled=not (as_json or quiet)) as progress:
             progress.on_skipped = skipped.append
+            if not as_json:
+                progress.on_removed = _print_removed
             report = index_documents(
-                items, Path(settings.index), embedder, rebuild=rebuild, index_type=settings.index_type, progress=progress, lock_wait=wait
+                items, Path(settings.index), embedder, rebuild=rebuild, prune=prune, index_type=settings.index_type,
+                progress=progress, lock_wait=wait,
             )
     except NothingIndexedError:
         _print_skipped(skipped)
@@ -62,10 +71,39 @@ def index_command(
     out.print(
         plain(settings.index, style="bold", oneline=True)
         + f": {report.added} added, {report.updated} updated, {report.removed} removed, "
-        f"{report.unchanged} unchanged, {len(report.skipped)} skipped; {report.chunks} chunks "
+        f"{report.unchanged} unchanged, {len(report.skipped)} skipped{_kept(report.kept)}; {report.chunks} chunks "
         f"({report.embedded} embedded, {report.index_type}) in {report.seconds:.1f}s",
         highlight=False,
     )
+
+
+def _kept(kept: int) -> str:
+    return f", {kept} not given and kept (--prune removes them)" if kept else ""
+
+
+def _print_removed(source: str) -> None:
+    err.print(Text("removing ", style="yellow") + plain(source, oneline=True), highlight=False, soft_wrap=True)
+
+
+@app.command("rm")
+@handles_errors
+def rm_command(
+    sources: Annotated[list[str], typer.Argument(help="Documents to remove, as `rag ls` lists them; a .jsonl name removes its records.")],
+    index: IndexOpt = None,
+    wait: Annotated[float, typer.Option("--wait", help="Seconds to wait for another writer of the same index.")] = 0.0,
+    as_json: JsonOpt = False,
+) -> None:
+    """Remove documents from the index (a new generation; nothing is embedded again)."""
+    from rag.ingest import Progress, remove_documents
+
+    settings = settings_from(index=index)
+    progress = Progress(on_removed=_print_removed if not as_json else lambda source: None)
+    report = remove_documents(Path(settings.index), sources, lock_wait=wait, progress=progress)
+    if as_json:
+        print(json.dumps({"index": settings.index, **report.to_json()}, ensure_ascii=False))
+        return
+    out.print(plain(settings.index, style="bold", oneline=True) + f": {report.removed} removed, {report.kept} kept; {report.chunks} chunks",
+              highlight=False)
 
 
 def _file_limit(megabytes: float) -> float:
@@ -89,6 +127,7 @@ def search_command(
     retriever: RetrieverOpt = None,
     batch: Annotated[Optional[Path], typer.Option("--batch", help="BEIR-style queries .jsonl (_id/id, text/question).")] = None,
     out_path: Annotated[Optional[Path], typer.Option("--out", help="With --batch: where to write one result line per query.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="With --batch: overwrite an existing --out (never the queries file).")] = False,
     as_json: JsonOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
@@ -100,7 +139,7 @@ def search_command(
     if batch is not None:
         from rag.cli.batch_search import run_batch_search
 
-        run_batch_search(searcher, batch, out_path, settings.top_k)
+        run_batch_search(searcher, batch, out_path, settings.top_k, force)
         return
     if not query or not query.strip():
         raise InputError("give a query, e.g. rag search \"QMAS quota\" (or --batch QUERIES.jsonl)")

@@ -55,7 +55,7 @@ def status_command(index: IndexOpt = None, as_json: JsonOpt = False) -> None:
         for item in items:
             out.print(Text.assemble((f"  {label} ", "yellow"), item.source))
     if changed or missing:
-        out.print("  run `rag index` on those files to bring the index up to date", style="dim", highlight=False, markup=False)
+        out.print("  run `rag index` on the changed files and `rag rm` on the missing ones (or `rag index --prune PATHS`)", style="dim", highlight=False, markup=False)
     out.print(_settings_table(settings))
 
 

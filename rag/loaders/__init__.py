@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import errno
 import hashlib
 import json
-import os
 import re
 import stat
 from collections.abc import Iterator
@@ -13,6 +11,7 @@ from pathlib import Path
 
 from rag.errors import InputError
 from rag.loaders.decoding import decode_bytes
+from rag.loaders.walk import Scope, display, os_reason, walk
 from rag.types import Block, Document, Skipped
 
 TEXT_SUFFIXES = {".txt", ".text", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx", ".jsonl"}
@@ -22,82 +21,38 @@ MAX_TITLE_CHARS = 120
 # real embedder takes many minutes over it on two cores.
 DEFAULT_MAX_FILE_MB = 64.0
 _MB = 1024 * 1024
-_OS_REASONS = {
-    errno.EACCES: "permission denied; make it readable (chmod +r) or leave it out",
-    errno.EPERM: "permission denied; make it readable (chmod +r) or leave it out",
-    errno.ELOOP: "symbolic link loop; fix or remove the link",
-    errno.ENOENT: "broken symbolic link or deleted while indexing; fix the link or leave it out",
-    errno.EISDIR: "is a folder, not a file",
-}
 
 
-def load_paths(paths: list[str], max_file_mb: float = DEFAULT_MAX_FILE_MB) -> Iterator[Document | Skipped]:
+def load_paths(
+    paths: list[str], max_file_mb: float = DEFAULT_MAX_FILE_MB, *, follow_links: bool = False, exclude: list[str] | tuple[str, ...] = ()
+) -> Iterator[Document | Skipped]:
+    """Documents from the files and folders given; links out of them are followed only
+    with follow_links, and folders in exclude (the index being written) are never read."""
+    scope = Scope.of(paths, exclude, follow_links)
     for given in paths:
         root = Path(given)
-        if root.is_dir():
-            for path in _walk(root):
+        never = _never_read(root, scope)
+        if never:
+            yield Skipped(display(given), never)
+        elif root.is_dir():
+            for path in walk(root, scope):
                 if isinstance(path, Skipped):
                     yield path
                 else:
-                    yield from load_file(path, _display(str(path)), max_file_mb)
+                    yield from load_file(path, display(str(path)), max_file_mb)
         elif root.exists() or root.is_symlink():
-            yield from load_file(root, _display(given), max_file_mb)
+            yield from load_file(root, display(given), max_file_mb)
         else:
-            yield Skipped(_display(given), "no such file or folder")
+            yield Skipped(display(given), "no such file or folder")
 
 
-def _display(path: str) -> str:
-    # Names that are not valid UTF-8 would break every JSON and terminal write later.
-    return os.path.normpath(path).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-
-
-def _walk(root: Path) -> Iterator[Path | Skipped]:
-    """Files under root in name order; linked folders are followed once each, so a link loop ends."""
-    unlisted: list[OSError] = []
-    seen = {_identity(root)}
-    for folder, dirs, files in os.walk(root, followlinks=True, onerror=unlisted.append):
-        yield from (_unlisted(e) for e in _drain(unlisted))
-        yield from _keep_new_folders(Path(folder), dirs, seen)
-        yield from (Path(folder) / name for name in sorted(files) if not name.startswith("."))
-    yield from (_unlisted(e) for e in _drain(unlisted))
-
-
-def _keep_new_folders(folder: Path, dirs: list[str], seen: set[tuple[int, int]]) -> list[Skipped]:
-    """Trims dirs in place to the folders not read yet; says why the others are left out."""
-    keep, skipped = [], []
-    for name in sorted(d for d in dirs if not d.startswith(".")):
-        path = folder / name
-        try:
-            identity = _identity(path)
-        except OSError as exc:
-            skipped.append(Skipped(_display(str(path)), _os_reason(exc)))
-            continue
-        if identity in seen:
-            skipped.append(Skipped(_display(str(path)), "links back to a folder already read (symbolic link loop); skipped"))
-            continue
-        seen.add(identity)
-        keep.append(name)
-    dirs[:] = keep
-    return skipped
-
-
-def _identity(folder: Path) -> tuple[int, int]:
-    info = folder.stat()
-    return info.st_dev, info.st_ino
-
-
-def _drain(errors: list[OSError]) -> list[OSError]:
-    taken = errors[:]
-    errors.clear()
-    return taken
-
-
-def _unlisted(exc: OSError) -> Skipped:
-    return Skipped(_display(str(exc.filename)), f"cannot list this folder: {_os_reason(exc)}")
-
-
-def _os_reason(exc: OSError) -> str:
-    return _OS_REASONS.get(exc.errno or 0, f"cannot read it ({exc.strerror or type(exc).__name__})")
+def _never_read(given: Path, scope: Scope) -> str | None:
+    """An index folder, or a file inside one, is left out even when named."""
+    folder = given if given.is_dir() else given.parent
+    try:
+        return scope.never_read(folder)
+    except OSError:
+        return None  # the read that follows names the problem
 
 
 def load_file(path: Path, source: str, max_file_mb: float = DEFAULT_MAX_FILE_MB) -> Iterator[Document | Skipped]:
@@ -110,11 +65,18 @@ def load_file(path: Path, source: str, max_file_mb: float = DEFAULT_MAX_FILE_MB)
         if suffix == ".jsonl":
             yield from _jsonl_documents(path, source)
             return
-        yield _document(path, source, suffix)
+        yield _document(path, source, suffix, max_file_mb)
     except InputError as exc:
         yield Skipped(source, str(exc))
     except OSError as exc:
-        yield Skipped(source, _os_reason(exc))
+        yield Skipped(source, os_reason(exc))
+    except Exception as exc:  # noqa: BLE001  a parser's bug or a hostile file must not end the run
+        yield Skipped(source, unreadable(exc))
+
+
+def unreadable(exc: BaseException) -> str:
+    """The reason for a file a parser gave up on (deep nesting, memory, a parser's own bug)."""
+    return f"could not be read: {type(exc).__name__}; it may be damaged or built to exhaust a parser; leave it out or convert it"
 
 
 def _check_file(path: Path, max_file_mb: float) -> None:
@@ -131,18 +93,18 @@ def _check_file(path: Path, max_file_mb: float) -> None:
         )
 
 
-def _document(path: Path, source: str, suffix: str) -> Document:
+def _document(path: Path, source: str, suffix: str, max_file_mb: float) -> Document:
     raw = path.read_bytes()
     content_hash = hashlib.sha256(raw).hexdigest()
     title = ""
     if suffix == ".pdf":
         from rag.loaders.pdf import pdf_blocks
 
-        blocks = pdf_blocks(path)
+        blocks = pdf_blocks(path, max_file_mb)
     elif suffix == ".docx":
         from rag.loaders.docx import docx_blocks
 
-        blocks = docx_blocks(path)
+        blocks = docx_blocks(path, max_file_mb)
     else:
         text = decode_bytes(raw)
         del raw  # a large file should not be held twice, as bytes and as text

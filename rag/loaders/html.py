@@ -8,6 +8,7 @@ import re
 from bisect import bisect_left
 from dataclasses import replace
 
+from rag.errors import InputError
 from rag.tables.model import as_at_in, flatten, unit_in
 from rag.tables.parse import CAPTION_LINE, html_grid
 from rag.types import Block
@@ -20,6 +21,18 @@ _BLOCKS = {
     "pre", "blockquote", "figure", "figcaption", "address", "details", "summary", "hr", "center", "fieldset",
     "caption", "tr", "td", "th", "tbody", "thead",
 }
+# Real pages nest a few dozen elements; below this depth only the text is kept, so
+# a page nested 100,000 deep costs one pass over its text, not a pass per level.
+MAX_DEPTH = 128
+# The parser's time grows with the square of the nesting depth: 25,000 levels take
+# ~2 s, 50,000 ~9 s, and a 64 MB file could nest millions deep.
+MAX_PARSE_DEPTH = 10_000
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)")
+# Void elements, and those the parser closes by itself, do not deepen the tree.
+_FLAT = {
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr", "p", "li",
+    "dt", "dd", "tr", "td", "th", "option", "optgroup", "rb", "rt", "rp", "thead", "tbody", "tfoot", "colgroup", "caption",
+}
 _WORD = re.compile(r"\w[^\s|]*")
 _HAS_BLOCKS = ", ".join(sorted(_BLOCKS | set(_HEADINGS) | {"table"}))
 
@@ -27,6 +40,10 @@ _HAS_BLOCKS = ", ".join(sorted(_BLOCKS | set(_HEADINGS) | {"table"}))
 def html_blocks(text: str) -> tuple[str, list[Block]]:
     from selectolax.lexbor import LexborHTMLParser
 
+    depth = _nesting(text)
+    if depth > MAX_PARSE_DEPTH:
+        raise InputError(f"elements nest about {depth:,} deep, above the limit of {MAX_PARSE_DEPTH:,} "
+                         "(parsing time grows with the square of the depth); leave it out or flatten it")
     tree = LexborHTMLParser(text)
     title_node = tree.css_first("title")
     title = _clean(title_node.text()) if title_node else ""
@@ -38,6 +55,20 @@ def html_blocks(text: str) -> tuple[str, list[Block]]:
     if root is not None:
         _walk(root, blocks)
     return title, _with_lines(blocks, text)
+
+
+def _nesting(text: str) -> int:
+    """The deepest nesting the tags describe (an upper estimate), stopping once past the limit."""
+    depth = deepest = 0
+    for match in _TAG.finditer(text):
+        if match.group(2).lower() in _FLAT:
+            continue
+        depth = max(0, depth - 1) if match.group(1) else depth + 1
+        if depth > deepest:
+            deepest = depth
+            if deepest > MAX_PARSE_DEPTH:
+                break
+    return deepest
 
 
 def _with_lines(blocks: list[Block], source: str) -> list[Block]:
@@ -82,12 +113,22 @@ def _line_of(newlines: list[int], offset: int) -> int:
     return bisect_left(newlines, offset) + 1
 
 
-def _walk(node, blocks: list[Block]) -> None:
+def _walk(root, blocks: list[Block]) -> None:
     """Headings and tables become their own blocks; text between block elements
-    (including loose text beside them) becomes a paragraph."""
-    run: list[str] = []
-    for child in node.iter(include_text=True):
+    (including loose text beside them) becomes a paragraph. A stack, not recursion:
+    hostile pages nest thousands of elements deep."""
+    stack = [(root.iter(include_text=True), [])]
+    while stack:
+        children, run = stack[-1]
+        child = next(children, None)
+        if child is None:
+            _flush(run, blocks)
+            stack.pop()
+            continue
         tag = child.tag
+        if len(stack) > MAX_DEPTH and not child.is_comment_node:
+            run.append(" " + child.text(deep=True, separator=" "))  # deeper structure is flattened to its text
+            continue
         if child.is_text_node or tag == "br" or (tag not in _BLOCKS and not _contains_blocks(child)):
             run.append(" " if tag == "br" else child.text(deep=True, separator=""))
             continue
@@ -97,8 +138,7 @@ def _walk(node, blocks: list[Block]) -> None:
         elif tag == "table":
             blocks.extend(_table(child, _caption_before(blocks)))
         elif not child.is_comment_node:
-            _walk(child, blocks)
-    _flush(run, blocks)
+            stack.append((child.iter(include_text=True), []))
 
 
 def _contains_blocks(node) -> bool:

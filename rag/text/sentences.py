@@ -22,14 +22,21 @@ _CANDIDATE = re.compile(
 )
 
 
+# Characters either side of a candidate stop that decide it. Looking no further keeps
+# the split linear: copying the rest of the text at every stop made a 4.7 MB line take 20 s.
+_LOOK = 64
+
+
 def split_sentences(text: str) -> list[str]:
     sentences, start = [], 0
     for match in _CANDIDATE.finditer(text):
-        before, after = text[start : match.end()], text[match.end() :]
+        before = text[max(start, match.start() - _LOOK) : match.end()]
+        after = text[match.end() : match.end() + _LOOK]
         if not _starts_sentence(after) or _ends_with_abbreviation(before, after):
             continue
-        if before.strip():
-            sentences.append(before.strip())
+        sentence = text[start : match.end()].strip()
+        if sentence:
+            sentences.append(sentence)
         start = match.end()
     tail = text[start:].strip()
     if tail:
