@@ -28,9 +28,15 @@ _MIN = re.compile(r"\b(?:fewest|least|lowest|smallest|minimum|cheapest|shortest|
 _NAME = re.compile(r"\b[A-Z][\w'’.-]*")
 
 
+# "What is the WHO?": an acronym alone asks what it stands for.
+_WHAT_IS_ACRONYM = re.compile(r"^\s*[Ww]hat\s+(?:is|are|was|were)\s+(?:the\s+|an?\s+)?[A-Z][A-Za-z.]*[A-Z]s?\s*\??\s*$")
+
+
 def analyse(text: str) -> Question:
     lowered = text.lower()
     kind = next((name for name, pattern in _KINDS if re.search(pattern, lowered)), "other")
+    if _WHAT_IS_ACRONYM.match(text):
+        kind = "acronym"
     return Question(
         text=text,
         kind=kind,

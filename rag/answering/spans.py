@@ -91,8 +91,9 @@ def find_span(question: Question, text: str) -> str | None:
 
 def _long_form(question: str, text: str) -> str | None:
     """What an acronym of the question stands for, where the text spells it out."""
+    defined = defined_acronyms(text)
     for acronym in ACRONYM.findall(question):
-        long = defined_acronyms(text).get(acronym)
+        long = defined.get(acronym) or defined.get(acronym.removesuffix("s"))
         if long:
             return long
     return None

@@ -15,8 +15,7 @@ from rag.tables import Absent, TableAnswer, answer_from_tables, tables_from_chun
 from rag.types import Chunk, Passage
 
 RowsFn = Callable[[str], list[Chunk]]
-# Retrieval ranks within which a table row makes the question a table question.
-TABLE_RANKS = 10
+ROW_RATIO = 0.5
 MAX_ROWS_CITED = 3
 
 
@@ -29,14 +28,14 @@ class TableOutcome:
 
 def table_outcome(question: str, passages: Sequence[Passage], units: Sequence[Candidate], probabilities: np.ndarray,
                   table_rows: RowsFn | None) -> TableOutcome | None:
-    if table_rows is None or not _about_a_table(passages, units, probabilities):
+    if table_rows is None or not any(u.is_table for u in units):
         return None
     table_ids = list(dict.fromkeys(p.chunk.table_id for p in passages if p.chunk.kind == "table" and p.chunk.table_id))
     by_id = {table_id: table_rows(table_id) for table_id in table_ids}
     result = answer_from_tables(question, tables_from_chunks([c for rows in by_id.values() for c in rows]))
     if isinstance(result, Absent):
         return TableOutcome(None, (), result.reason)
-    if not isinstance(result, TableAnswer):
+    if not isinstance(result, TableAnswer) or not _about_a_table(units, probabilities):
         return None
     rank = {p.chunk.table_id: p for p in passages if p.chunk.table_id}
     cited: list[Candidate] = []
@@ -48,11 +47,11 @@ def table_outcome(question: str, passages: Sequence[Passage], units: Sequence[Ca
     return TableOutcome(result, tuple(cited[:MAX_ROWS_CITED])) if cited else None
 
 
-def _about_a_table(passages: Sequence[Passage], units: Sequence[Candidate], probabilities: np.ndarray) -> bool:
-    """The best candidate is a table row, or a row is among the first passages retrieved."""
-    if len(units) and units[int(np.argmax(probabilities))].is_table:
-        return True
-    return any(p.chunk.kind == "table" for p in passages[:TABLE_RANKS])
+def _about_a_table(units: Sequence[Candidate], probabilities: np.ndarray) -> bool:
+    """A table row was retrieved and is nearly as likely to answer as the best sentence:
+    a sentence that plainly answers is not overruled by a table that only shares words."""
+    rows = [p for u, p in zip(units, probabilities) if u.is_table]
+    return bool(rows) and max(rows) >= ROW_RATIO * float(probabilities.max())
 
 
 def _row_chunk(rows: list[Chunk], index: int) -> Chunk | None:
