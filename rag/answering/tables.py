@@ -16,6 +16,9 @@ from rag.types import Chunk, Passage
 
 RowsFn = Callable[[str], list[Chunk]]
 ROW_RATIO = 0.5
+# Operations over a whole table: a single sentence seldom says which row is largest or
+# what two rows differ by, so these answer whenever the question asks for one.
+WORKED_OUT = frozenset({"argmax", "argmin", "difference", "sum", "ratio", "count", "compare"})
 MAX_ROWS_CITED = 3
 
 
@@ -35,7 +38,9 @@ def table_outcome(question: str, passages: Sequence[Passage], units: Sequence[Ca
     result = answer_from_tables(question, tables_from_chunks([c for rows in by_id.values() for c in rows]))
     if isinstance(result, Absent):
         return TableOutcome(None, (), result.reason)
-    if not isinstance(result, TableAnswer) or not _about_a_table(units, probabilities):
+    if not isinstance(result, TableAnswer):
+        return None
+    if result.operation not in WORKED_OUT and not _about_a_table(units, probabilities):
         return None
     rank = {p.chunk.table_id: p for p in passages if p.chunk.table_id}
     cited: list[Candidate] = []
