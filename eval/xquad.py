@@ -68,13 +68,15 @@ def _questions(paragraph: dict, ids: dict[str, str]) -> list[XQuestion]:
 
 def score(question: XQuestion, answer, latency_ms: float) -> Row:
     prediction = "" if answer.abstained else " ".join(strip_markers(answer.text).split())
+    # Exact match and F1 score the short answer when there is one, as SQuAD means them.
+    span = "" if answer.abstained else (getattr(answer, "short_answer", None) or prediction)
     return Row(
         id=question.id,
         question=question.question,
         answer=answer.text,
         abstained=answer.abstained,
-        exact_match=best_exact_match(prediction, question.answers),
-        f1=best_f1(prediction, question.answers),
+        exact_match=best_exact_match(span, question.answers),
+        f1=best_f1(span, question.answers),
         contains=matches_any(prediction, question.answers),
         cited=any(source_matches(c.source, question.paragraph) for c in answer.citations),
         latency_ms=latency_ms,
