@@ -46,6 +46,8 @@ def question_sets(squad_sample: int | None = SQUAD_SAMPLE) -> dict[str, Question
         "seeds": QuestionSet("seeds", ROOT / "seeds", ROOT / "eval" / "seeds_gold.jsonl", ROOT / "eval" / "thresholds.toml"),
         "talent-dev": QuestionSet("talent-dev", SHARED / "data" / "talent-dev" / "docs", SHARED / "data" / "talent-dev" / "gold.jsonl",
                                   ROOT / "eval" / "thresholds" / "talent_dev.toml"),
+        "tables": QuestionSet("tables", ROOT / "eval" / "tables_docs", ROOT / "eval" / "tables_gold.jsonl",
+                              ROOT / "eval" / "thresholds" / "tables.toml"),
         "squad2-dev": QuestionSet("squad2-dev", SHARED / "data" / "squad2" / "dev" / "docs", SHARED / "data" / "squad2" / "dev" / "gold.jsonl",
                                   ROOT / "eval" / "thresholds" / "squad2_dev.toml", squad_sample),
     }
@@ -103,7 +105,7 @@ def _fmt(value) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sets", default="seeds,talent-dev,squad2-dev")
+    parser.add_argument("--sets", default="seeds,talent-dev,tables,squad2-dev")
     parser.add_argument("--squad-sample", type=int, default=SQUAD_SAMPLE, help="0 asks every squad2/dev question")
     parser.add_argument("--generator", default="extractive")
     args = parser.parse_args()

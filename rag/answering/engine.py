@@ -45,7 +45,7 @@ def select(question: Question, passages: Sequence, embed: EmbedFn, stats: Corpus
     if tabled is not None and tabled.answer is not None:
         rows = tuple(Scored(row, 1.0, tabled.answer.short) for row in tabled.rows)
         return Selection(question, rows, max(confidence, bar), None, tabled.answer.short, tabled.answer.explanation)
-    if tabled is not None and tabled.absent and (units[best].is_table or question.kind in TABLE_KINDS):
+    if tabled is not None and tabled.absent and (units[best].is_table or (question.kind in TABLE_KINDS and tabled.named)):
         return Selection(question, (Scored(units[best], float(probabilities[best])),), confidence,
                          f"the table found does not give it: {tabled.absent}")
     if confidence < bar:

@@ -18,7 +18,7 @@ RowsFn = Callable[[str], list[Chunk]]
 ROW_RATIO = 0.5
 # Operations over a whole table: a single sentence seldom says which row is largest or
 # what two rows differ by, so these answer whenever the question asks for one.
-WORKED_OUT = frozenset({"argmax", "argmin", "difference", "sum", "ratio", "count", "compare"})
+WORKED_OUT = frozenset({"argmax", "argmin", "difference", "sum", "ratio", "count", "compare", "as_at"})
 MAX_ROWS_CITED = 3
 
 
@@ -27,6 +27,7 @@ class TableOutcome:
     answer: TableAnswer | None
     rows: tuple[Candidate, ...]  # the row chunks the answer used, to cite
     absent: str | None = None  # why the table cannot answer
+    named: bool = False  # the table lacks a row, column or period the question names
 
 
 def table_outcome(question: str, passages: Sequence[Passage], units: Sequence[Candidate], probabilities: np.ndarray,
@@ -37,19 +38,25 @@ def table_outcome(question: str, passages: Sequence[Passage], units: Sequence[Ca
     by_id = {table_id: table_rows(table_id) for table_id in table_ids}
     result = answer_from_tables(question, tables_from_chunks([c for rows in by_id.values() for c in rows]))
     if isinstance(result, Absent):
-        return TableOutcome(None, (), result.reason)
+        return TableOutcome(None, (), result.reason, named=True)
+    if result is None:
+        return TableOutcome(None, (), "no row or column of the table matches what the question names")
     if not isinstance(result, TableAnswer):
         return None
     if result.operation not in WORKED_OUT and not _about_a_table(units, probabilities):
         return None
-    rank = {p.chunk.table_id: p for p in passages if p.chunk.table_id}
+    rank = {p.chunk.table_id: p for p in reversed(passages) if p.chunk.table_id}
     cited: list[Candidate] = []
     for cell in result.cells_used:
         row = _row_chunk(by_id.get(cell.table_id, []), cell.row)
         if row is not None and all(c.chunk.id != row.id for c in cited):
             passage = rank[cell.table_id]
             cited.append(Candidate(row.text, row, passage.rank, passage.score))
-    return TableOutcome(result, tuple(cited[:MAX_ROWS_CITED])) if cited else None
+    if not cited:  # a count of rows or the table's date: the first table found, by its first row
+        first = next(p for p in passages if p.chunk.table_id)
+        row = by_id[first.chunk.table_id][0]
+        cited.append(Candidate(row.text, row, first.rank, first.score))
+    return TableOutcome(result, tuple(cited[:MAX_ROWS_CITED]))
 
 
 def _about_a_table(units: Sequence[Candidate], probabilities: np.ndarray) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from rag.followup.turn import Turn
+from rag.text.patterns import YEAR
 
 # Capitalised words that open a sentence or a question without naming anything.
 COMMON = frozenset(
@@ -26,7 +27,6 @@ _TOKEN = re.compile(r"[A-Za-z][A-Za-z'’\-]*|\S")
 _ACRONYM = re.compile(r"\b[A-Z][A-Z0-9&]*[A-Z][A-Z0-9&]*s?\b")
 _CITATION = re.compile(r"\s*\[\d+(?:\s*[,;]\s*\d+)*\]")
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+")
-YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 MAX_CLAIM_WORDS = 30
 
 
