@@ -150,9 +150,11 @@ def _wait_for_answer(conversation: Conversation, err: Console, question: str) ->
     cancelled = threading.Event()
     events: queue.Queue = queue.Queue()
     worker = threading.Thread(target=_pump, args=(conversation, question, cancelled, events), daemon=True)
-    worker.start()
     try:
         with err.status("Thinking …") as status:
+            # Started inside the status, so a Ctrl-C can never land while the status is
+            # still being drawn (which left it half set up and swallowed "(stopped)").
+            worker.start()
             while True:
                 try:
                     event = events.get(timeout=POLL_SECONDS)
