@@ -41,6 +41,7 @@ class Settings:
     fusion: str = "score"  # score (each score over its retriever's best, weighted) | rrf (reciprocal ranks)
     index_type: str = "auto"  # flat | hnsw | ivf | auto (by size)
     max_file_mb: float = 64.0  # files larger than this are skipped with a reason, never half-read
+    glossary: str = ""  # optional TOML file of other names for things (TSB = ["Transport Safety Board"])
     abstain_threshold: float = -1.0  # abstain below this answer confidence; -1 uses the threshold fitted with the scorer
     max_answer_words: int = 60  # longer drafts are cut back to their verified sentences
     openai_base_url: str = "http://127.0.0.1:8080/v1"  # OpenAI-compatible server for --generator openai

@@ -12,6 +12,7 @@ from rag import citations
 from rag.answering.compose import compose
 from rag.answering.corpus import CorpusStats
 from rag.answering.engine import select
+from rag.answering.glossary import load_glossary
 from rag.answering.question import analyse
 from rag.answering.records import Selection
 from rag.answering.scorer import Scorer, load_scorer
@@ -58,7 +59,8 @@ class Assistant:
 
     @cached_property
     def stats(self) -> CorpusStats:
-        return CorpusStats(self.searcher.index.chunks)
+        glossary = load_glossary(self.settings.glossary) if self.settings.glossary else None
+        return CorpusStats(self.searcher.index.chunks, glossary)
 
     @cached_property
     def scorer(self) -> Scorer:

@@ -90,3 +90,21 @@ def test_the_short_answer_comes_first_then_the_cited_quote():
     unit = candidates([Passage(_chunk("The museum opened in 1902."), 1.0, 1)])[0]
     text = compose(Selection(q, (Scored(unit, 0.9, "1902"),), 0.9, None, "1902"))
     assert text == "1902. The museum opened in 1902 [1]."
+
+
+def test_a_users_glossary_adds_other_names(tmp_path):
+    from rag.answering.glossary import load_glossary
+    from rag.errors import ConfigError
+
+    path = tmp_path / "glossary.toml"
+    path.write_text('LegCo = ["Legislative Council"]\nworks = "Riverside Engineering Works"\n', encoding="utf-8")
+    glossary = load_glossary(path)
+    assert glossary == {"LegCo": ("Legislative Council",), "works": ("Riverside Engineering Works",)}
+    stats = CorpusStats([_chunk("The Legislative Council met on Monday.")], glossary)
+    assert {"legisl", "council"} <= stats.close(["legco"])
+    assert stats.spelled_out("When did LegCo meet?") == "When did LegCo meet? (Legislative Council)"
+    path.write_text("LegCo = 3\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="glossary .*LegCo must be a string or a list"):
+        load_glossary(path)
+    with pytest.raises(ConfigError, match="cannot read it"):
+        load_glossary(tmp_path / "missing.toml")

@@ -1,0 +1,30 @@
+"""A user's glossary: other names for things their documents spell out one way.
+
+    # glossary.toml
+    TSB = ["Transport Safety Board"]
+    "the works" = ["Riverside Engineering Works"]
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+from rag.errors import ConfigError
+
+
+def load_glossary(path: str | Path) -> dict[str, tuple[str, ...]]:
+    file = Path(path)
+    try:
+        data = tomllib.loads(file.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"glossary {file}: cannot read it ({exc.strerror or exc}); fix the glossary setting or create the file") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"glossary {file}: not valid TOML ({exc}); write one line a name: NAME = [\"long form\", ...]") from None
+    glossary = {}
+    for name, value in data.items():
+        forms = [value] if isinstance(value, str) else value
+        if not isinstance(forms, list) or not forms or not all(isinstance(f, str) and f.strip() for f in forms):
+            raise ConfigError(f"glossary {file}: {name} must be a string or a list of strings, e.g. {name} = [\"long form\"]")
+        glossary[name] = tuple(f.strip() for f in forms)
+    return glossary
