@@ -54,8 +54,12 @@ def run_rag(*args: str, cwd: Path, stdin: str | None = None, timeout: float = 12
     return subprocess.run(rag_command(*args), cwd=cwd, env=rag_env(**env), input=stdin, capture_output=True, text=True, timeout=timeout)
 
 
-def start_rag(*args: str, cwd: Path, **env: str) -> subprocess.Popen:
+def start_rag(*args: str, cwd: Path, ignore_sigint: bool = False, **env: str) -> subprocess.Popen:
+    """`ignore_sigint` starts it as a script's background job is started: SIGINT ignored."""
+    import signal
+
     return subprocess.Popen(
         rag_command(*args), cwd=cwd, env=rag_env(**env), text=True,
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        preexec_fn=(lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)) if ignore_sigint else None,
     )

@@ -140,10 +140,11 @@ def test_index_that_is_a_file(library: Path, command: tuple[str, ...], where: st
 # --- Ctrl-C while chat loads its models ---------------------------------------------------
 
 
-def test_ctrl_c_during_the_first_answer_keeps_the_session(library: Path) -> None:
+@pytest.mark.parametrize("ignore_sigint", [False, True], ids=["shell", "background-job"])
+def test_ctrl_c_during_the_first_answer_keeps_the_session(library: Path, ignore_sigint: bool) -> None:
     marker = library / "loading"
     chat = start_rag(
-        "chat", "--index", "idx", "--generator", "slowload", cwd=library,
+        "chat", "--index", "idx", "--generator", "slowload", cwd=library, ignore_sigint=ignore_sigint,
         FAKE_LOAD_MARKER=str(marker), FAKE_LOAD_SECONDS="2", FAKE_REPLY="The reading room holds 5 896 books [1].",
     )
     chat.stdin.write(QUESTION + "\n")

@@ -7,7 +7,9 @@ load half-way (which left torch or asyncio half-imported for the next question).
 
 from __future__ import annotations
 
+import contextlib
 import queue
+import signal
 import threading
 from collections.abc import Callable
 from dataclasses import replace
@@ -26,8 +28,23 @@ POLL_SECONDS = 0.1
 
 
 def run_chat(conversation: Conversation, console: Console, err: Console, reader: LineReader | None = None) -> None:
-    with terminal_foreground():
+    with terminal_foreground(), _ctrl_c_interrupts():
         _session(conversation, console, err, reader or LineReader())
+
+
+@contextlib.contextmanager
+def _ctrl_c_interrupts():
+    """Ctrl-C stops an answer even when the chat was started with SIGINT ignored (a
+    background job of a script passes that on, and Python then never raises
+    KeyboardInterrupt); the previous handler comes back when the chat ends."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _session(conversation: Conversation, console: Console, err: Console, reader: LineReader) -> None:
