@@ -13,7 +13,7 @@ from rag.answering.features import EmbedFn, feature_matrix, question_features
 from rag.answering.records import Candidate, Question, Scored, Selection
 from rag.answering.scorer import Scorer
 from rag.answering.spans import find_span
-from rag.answering.tables import RowsFn, table_outcome
+from rag.answering.tables import RowsFn, TableOutcome, table_outcome
 
 # Answer types a table usually holds: when the table the question is about lacks the
 # row, column or period it names, a sentence elsewhere is not the answer either.
@@ -38,24 +38,38 @@ def select(question: Question, passages: Sequence, embed: EmbedFn, stats: Corpus
     units, probabilities, confidence = rank(question, passages, embed, stats, scorer)
     if not units:
         return Selection(question, (), 0.0, "no passage in the index matches the question")
-    order = np.argsort(-probabilities)
-    best = int(order[0])
+    best = int(np.argmax(probabilities))
     bar = scorer.threshold if threshold is None or threshold < 0 else threshold
     tabled = table_outcome(question.text, passages, units, probabilities, table_rows)
-    if tabled is not None and tabled.answer is not None:
-        rows = tuple(Scored(row, 1.0, tabled.answer.short) for row in tabled.rows)
-        return Selection(question, rows, max(confidence, bar), None, tabled.answer.short, tabled.answer.explanation)
-    if tabled is not None and tabled.absent and (units[best].is_table or (question.kind in TABLE_KINDS and tabled.named)):
-        return Selection(question, (Scored(units[best], float(probabilities[best])),), confidence,
-                         f"the table found does not give it: {tabled.absent}")
+    if tabled is not None:
+        decided = _from_table(question, tabled, units[best], float(probabilities[best]), confidence, bar)
+        if decided is not None:
+            return decided
     if confidence < bar:
         return Selection(question, (Scored(units[best], float(probabilities[best])),), confidence,
                          f"the best passage found answers it with confidence {confidence:.2f}, below {bar:.2f}")
+    chosen = _chosen(question, units, probabilities)
+    return Selection(question, chosen, confidence, None, chosen[0].span)
+
+
+def _from_table(question: Question, tabled: TableOutcome, best: Candidate, best_probability: float,
+                confidence: float, bar: float) -> Selection | None:
+    """The table's answer, or an abstention when the table asked about lacks what is named."""
+    if tabled.answer is not None:
+        rows = tuple(Scored(row, 1.0, tabled.answer.short) for row in tabled.rows)
+        return Selection(question, rows, max(confidence, bar), None, tabled.answer.short, tabled.answer.explanation)
+    if tabled.absent and (best.is_table or (question.kind in TABLE_KINDS and tabled.named)):
+        return Selection(question, (Scored(best, best_probability),), confidence, f"the table found does not give it: {tabled.absent}")
+    return None
+
+
+def _chosen(question: Question, units: Sequence[Candidate], probabilities: np.ndarray) -> tuple[Scored, ...]:
+    """The best unit, and the runner-up when it is nearly as likely to answer."""
+    order = [int(i) for i in np.argsort(-probabilities)]
+    best = order[0]
     chosen = [Scored(units[best], float(probabilities[best]), find_span(question, units[best].text))]
     for i in order[1:3]:
-        i = int(i)
         if probabilities[i] >= SECOND_UNIT_RATIO * probabilities[best] and units[i].text != units[best].text:
             chosen.append(Scored(units[i], float(probabilities[i]), find_span(question, units[i].text)))
             break
-    short = chosen[0].span
-    return Selection(question, tuple(chosen), confidence, None, short)
+    return tuple(chosen)

@@ -15,6 +15,8 @@ from rag.tables import Absent, TableAnswer, answer_from_tables, tables_from_chun
 from rag.types import Chunk, Passage
 
 RowsFn = Callable[[str], list[Chunk]]
+# A looked-up cell answers only when its row is at least this likely, against the best
+# sentence: a sentence that plainly answers is not overruled by a table sharing words.
 ROW_RATIO = 0.5
 # Operations over a whole table: a single sentence seldom says which row is largest or
 # what two rows differ by, so these answer whenever the question asks for one.
@@ -60,8 +62,7 @@ def table_outcome(question: str, passages: Sequence[Passage], units: Sequence[Ca
 
 
 def _about_a_table(units: Sequence[Candidate], probabilities: np.ndarray) -> bool:
-    """A table row was retrieved and is nearly as likely to answer as the best sentence:
-    a sentence that plainly answers is not overruled by a table that only shares words."""
+    """A retrieved table row is nearly as likely to answer as the best sentence."""
     rows = [p for u, p in zip(units, probabilities) if u.is_table]
     return bool(rows) and max(rows) >= ROW_RATIO * float(probabilities.max())
 
