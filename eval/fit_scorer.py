@@ -1,6 +1,6 @@
 """Fit the answer scorer (rag/answering/weights.json) on SQuAD 2.0 train articles.
 
-    python eval/fit_scorer.py [../shared/data/squad2/train] [--false-abstention 0.10]
+    python eval/fit_scorer.py [../shared/data/squad2/train] [--false-abstention 0.05]
 
 Indexes the training articles with the default embedder, asks every training question
 through the default retrieval, turns the retrieved passages into answer candidates
@@ -118,7 +118,7 @@ def question_matrix(x: np.ndarray, p: np.ndarray, groups: np.ndarray, asked: lis
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("split", nargs="?", default=str(ROOT.parent / "shared" / "data" / "squad2" / "train"))
-    parser.add_argument("--false-abstention", type=float, default=0.10,
+    parser.add_argument("--false-abstention", type=float, default=0.05,
                         help="share of answerable training questions the threshold may decline")
     parser.add_argument("--limit", type=int, default=None, help="fit on the first N questions only (a quick check)")
     parser.add_argument("--cache", default=str(ROOT / "eval" / "out" / "fit_scorer.npz"), help="reuse collected features")
