@@ -29,7 +29,12 @@ def feature_matrix(question: Question, units: Sequence[Candidate], embed: EmbedF
         return np.zeros((0, len(NAMES)))
     vectors = embed([question.text] + [u.text for u in units])
     dense = vectors[1:] @ vectors[0]
-    rows = [_row(question, unit, float(d), stats) for unit, d in zip(units, dense)]
+    weights = {t: stats.idf(t) for t in question.terms}
+    chunk_terms: dict[str, set[str]] = {}  # a passage's terms, shared by all its sentences
+    for unit in units:
+        if unit.chunk.id not in chunk_terms:
+            chunk_terms[unit.chunk.id] = stats.close(content_terms(unit.chunk.text))
+    rows = [_row(question, weights, unit, float(d), stats, chunk_terms[unit.chunk.id]) for unit, d in zip(units, dense)]
     matrix = np.array(rows, dtype=np.float64)
     # Relative to the best candidate: what wins is what beats the others.
     matrix[:, NAMES.index("dense_gap")] = matrix[:, 0] - matrix[:, 0].max()
@@ -38,13 +43,14 @@ def feature_matrix(question: Question, units: Sequence[Candidate], embed: EmbedF
     return matrix
 
 
-def _row(question: Question, unit: Candidate, dense: float, stats: CorpusStats) -> list[float]:
+def _row(question: Question, weights: dict[str, float], unit: Candidate, dense: float, stats: CorpusStats,
+         chunk_terms: set[str]) -> list[float]:
     asked = question.terms
-    weights = {t: stats.idf(t) for t in asked}
     total = sum(weights.values()) or 1.0
-    own = stats.close(content_terms(unit.text))
+    text_terms = content_terms(unit.text)
+    own = stats.close(text_terms)
     around = stats.close(content_terms(unit.context))
-    chunk = around | stats.close(content_terms(unit.chunk.text))
+    chunk = around | chunk_terms
     missing = [t for t in asked if t not in around]
     top_idf = max(weights.values(), default=1.0)
     type_fit = float(has_span(question, unit.text)) if question.kind != "other" else 0.0
@@ -58,7 +64,7 @@ def _row(question: Question, unit: Candidate, dense: float, stats: CorpusStats) 
         0.0,
         max((weights[t] for t in missing), default=0.0) / top_idf,
         min(len(missing), 4) / 4,
-        _bigrams(asked, content_terms(unit.text)),
+        _bigrams(asked, text_terms),
         _share(question.names, around),
         _share(question.numbers, set(re.findall(r"\d+(?:\.\d+)?", text_numbers))),
         type_fit,
