@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rag.answering.records import Candidate
-from rag.tables import Absent, TableAnswer, answer_from_tables, tables_from_chunks
+from rag.tables import Absent, TableAnswer, answer_from_tables, row_chunks, tables_from_chunks
 from rag.types import Chunk, Passage
 
 RowsFn = Callable[[str], list[Chunk]]
@@ -68,13 +68,6 @@ def _about_a_table(units: Sequence[Candidate], probabilities: np.ndarray) -> boo
 
 
 def _row_chunk(rows: list[Chunk], index: int) -> Chunk | None:
-    """The chunk of the table's row at this position (a row cut into pieces counts once)."""
-    seen, last = -1, None
-    for chunk in rows:
-        key = (chunk.cells, chunk.line_start)
-        if key != last:
-            seen += 1
-            last = key
-        if seen == index:
-            return chunk
-    return None
+    """The chunk of the table's row at this position."""
+    chunks = row_chunks(rows)
+    return chunks[index] if 0 <= index < len(chunks) else None

@@ -32,7 +32,7 @@ from rag.tables.operations import TableAnswer, score_answer
 from rag.tables.view import TableView
 from rag.types import Chunk, Document
 
-__all__ = ["Absent", "Cell", "Table", "TableAnswer", "answer_from_tables", "tables_from_chunks", "tables_from_document"]
+__all__ = ["Absent", "Cell", "Table", "TableAnswer", "answer_from_tables", "row_chunks", "tables_from_chunks", "tables_from_document"]
 
 
 def answer_from_tables(question: str, tables: Sequence[Table]) -> TableAnswer | Absent | None:
@@ -72,14 +72,22 @@ def tables_from_chunks(chunks: Sequence[Chunk]) -> list[Table]:
     return [_rebuild(table_id, rows) for table_id, rows in groups.items()]
 
 
-def _rebuild(table_id: str, chunks: list[Chunk]) -> Table:
-    rows, lines, last = [], [], None
+def row_chunks(chunks: Sequence[Chunk]) -> list[Chunk]:
+    """One chunk per table row, in order: a row cut into several chunks counts once, so
+    position i here is row i of the table tables_from_chunks rebuilds."""
+    rows, last = [], None
     for chunk in chunks:
         key = (chunk.cells, chunk.line_start)
         if key != last:
-            rows.append(chunk.cells)
-            lines.append(chunk.line_start)
+            rows.append(chunk)
         last = key
+    return rows
+
+
+def _rebuild(table_id: str, chunks: list[Chunk]) -> Table:
+    distinct = row_chunks(chunks)
+    rows = [chunk.cells for chunk in distinct]
+    lines = [chunk.line_start for chunk in distinct]
     first = chunks[0]
     context = " > ".join(p for p in (first.title, first.heading) if p)
     table = make_table(table_id, first.source, first.caption, (first.columns,), rows, (), context,
