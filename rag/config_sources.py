@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import difflib
 import os
-import tomllib
 from pathlib import Path
 from typing import Any
 
 from rag.config import CONFIG_FILES, ENV_PREFIX, FLAG, Settings, env_name, setting_types, unknown_key
 from rag.errors import ConfigError
 from rag.network import check_file_url
+from rag.tomlfile import read_toml
 
 DEFAULT_INDEX = Settings.__dataclass_fields__["index"].default
 
@@ -47,12 +47,7 @@ def find_config(cwd: Path) -> tuple[Path, dict] | None:
 
 
 def _section(path: Path) -> dict | None:
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: not valid TOML ({exc}); fix the file or remove it") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read it ({exc.strerror}); fix its permissions") from None
+    data = read_toml(path, ConfigError, label=str(path), unreadable="fix its permissions", invalid="fix the file or remove it")
     if path.name == "rag.toml":
         section = data.get("rag", data)
     else:

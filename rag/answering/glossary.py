@@ -7,20 +7,16 @@
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
 from rag.errors import ConfigError
+from rag.tomlfile import read_toml
 
 
 def load_glossary(path: str | Path) -> dict[str, tuple[str, ...]]:
     file = Path(path)
-    try:
-        data = tomllib.loads(file.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"glossary {file}: cannot read it ({exc.strerror or exc}); fix the glossary setting or create the file") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"glossary {file}: not valid TOML ({exc}); write one line a name: NAME = [\"long form\", ...]") from None
+    data = read_toml(file, ConfigError, label=f"glossary {file}", unreadable="fix the glossary setting or create the file",
+                     invalid='write one line a name: NAME = ["long form", ...]')
     glossary = {}
     for name, value in data.items():
         forms = [value] if isinstance(value, str) else value

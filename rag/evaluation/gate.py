@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,6 +9,7 @@ from pathlib import Path
 from rag.errors import InputError
 from rag.evaluation.judging import QuestionResult
 from rag.evaluation.metrics import HIGHER_IS_BETTER, LOWER_IS_BETTER, METRICS
+from rag.tomlfile import read_toml
 
 # Latency depends on the machine and its load; an earlier report from another
 # machine says nothing about a regression, so only quality rates are compared.
@@ -46,12 +46,7 @@ class Check:
 
 
 def load_thresholds(path: Path) -> Thresholds:
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read it ({exc.strerror}); give --thresholds FILE.toml") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: not valid TOML ({exc}); fix the file") from None
+    data = read_toml(path, InputError, label=str(path), unreadable="give --thresholds FILE.toml", invalid="fix the file")
     unknown = set(data) - {"min", "max", "baseline"}
     if unknown:
         raise InputError(f"{path}: unknown table [{sorted(unknown)[0]}]; use [min], [max] and [baseline]")
