@@ -5,6 +5,7 @@ other names for things a user's glossary file gives."""
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 
 from rag.text.acronyms import defined_acronyms
@@ -44,8 +45,6 @@ class CorpusStats:
 
     def spelled_out(self, question: str) -> str:
         """The question with each defined acronym followed by its long form, for retrieval."""
-        import re
-
         extra = [long for a in re.findall(r"\b[A-Z][A-Za-z.]{1,9}\b", question) for long in self.defined.get(a, ())]
         return question if not extra else f"{question} ({'; '.join(dict.fromkeys(extra))})"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from rag.citations import strip_markers
 from rag.followup.turn import Turn
 from rag.text.patterns import YEAR
 
@@ -25,7 +26,6 @@ NAME_PRONOUNS = frozenset({"he", "she", "her", "his", "it"})
 _CONNECTORS = frozenset({"of", "for", "and", "the", "de", "du", "van", "von"})
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'’\-]*|\S")
 _ACRONYM = re.compile(r"\b[A-Z][A-Z0-9&]*[A-Z][A-Z0-9&]*s?\b")
-_CITATION = re.compile(r"\s*\[\d+(?:\s*[,;]\s*\d+)*\]")
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+")
 MAX_CLAIM_WORDS = 30
 
@@ -106,7 +106,7 @@ def claim(last: Turn) -> str | None:
     """What the last answer said, as a clause: its short answer, else its first sentence."""
     if last.abstained or not (last.short_answer or last.answer).strip():
         return None
-    text = _CITATION.sub("", last.short_answer or _SENTENCE_END.split(last.answer.strip())[0]).strip()
+    text = strip_markers(last.short_answer or _SENTENCE_END.split(last.answer.strip())[0]).strip()
     words = text.rstrip(".!?。").split()
     if not words:
         return None
