@@ -5,9 +5,14 @@ an injected instruction, and one good file beside them."""
 from __future__ import annotations
 
 import re
+import sys
 import zipfile
 import zlib
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "eval"))  # eval/pdfbytes.py, shared with the bench
+
+from pdfbytes import pdf_document  # noqa: E402
 
 GOOD = "good.txt"
 GOOD_TEXT = "The lighthouse keeper logs the tide at dawn and lights the lamp at dusk.\n"
@@ -50,14 +55,7 @@ def pdf_with_text(text: str) -> bytes:
         b"<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream" % (len(stream), stream),
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     ]
-    out, offsets = bytearray(b"%PDF-1.4\n"), []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1) + b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
+    return pdf_document(objects)
 
 
 def build_hostile_corpus(base: Path) -> Path:
