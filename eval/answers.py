@@ -113,13 +113,18 @@ def main() -> None:
     print("| set | questions | correct and cited | abstains when it should | abstains wrongly | EM | F1 | "
           "accuracy-coverage area | baseline: correct and cited |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    curves = {}
     for name in args.sets.split(","):
         ours, theirs = run_set(sets[name], args.generator)
+        curves[name] = ours.summary["accuracy_at_coverage"]
         s, b = ours.summary, theirs.summary
         verdict = "pass" if ours.passed else "FAIL " + ", ".join(c.metric for c in ours.checks if not c.passed)
         print(f"| {name} | {s['questions']} | {_fmt(s['correct_and_cited'])} | {_fmt(s['abstain_recall'])} | "
               f"{_fmt(s['wrong_abstention'])} | {_fmt(s['exact_match'])} | {_fmt(s['f1'])} | {_fmt(s['accuracy_coverage_area'])} | "
               f"{_fmt(b['correct_and_cited'])} |  gate: {verdict}; p50 {s['latency_p50_ms']:.0f} ms", flush=True)
+    print("\naccuracy when answering only the most confident share of questions:")
+    for name, curve in curves.items():
+        print(f"  {name}: " + "  ".join(f"{share}: {value:.2f}" for share, value in curve.items()))
 
 
 if __name__ == "__main__":
