@@ -34,6 +34,12 @@ def test_years_names_and_superlatives():
     assert analyse("What share of Top Talent Pass applicants studied abroad?").superlative is None
 
 
+def test_names_are_tokenised_as_the_documents_are():
+    # Pronouns and articles that open a name are not names; "Tech.Pass" is two words in the text too.
+    q = analyse("Did He Wang write about the Tech.Pass and The Economist?")
+    assert set(q.names) == {"wang", "tech", "pass", "economist"}
+
+
 QUESTION = analyse("How many QMAS applications were received in 2019?")
 EVIDENCE = ["QMAS: Applications Received and Quotas Allotted by Year, 2019: Applications Received 5\u00a0896; Quotas Allotted 874"]
 

@@ -52,3 +52,28 @@ def test_nothing_is_lost_or_added() -> None:
 @pytest.mark.parametrize("text", ["", "   ", "\n"])
 def test_blank_text_has_no_sentences(text: str) -> None:
     assert split_sentences(text) == []
+
+
+@pytest.mark.parametrize("line, heading", [
+    ("A long time coming", True),
+    ("WRITTEN ANSWER TO PARLIAMENTARY QUESTION", True),
+    ("The rules took effect on 6 December 2024.", False),
+    ("Date: 12 September 2022", False),  # a field states its value
+    ("- founding a technology company", False),  # a list item is content
+    ("1. the number of applications received", False),
+    ("the shortage grew worse every year after the scheme opened and employers said so at length in the survey", False),
+])
+def test_headings_are_short_lines_without_a_stop(line: str, heading: bool) -> None:
+    from rag.text.sentences import is_heading
+
+    assert is_heading(line) is heading
+
+
+def test_a_heading_is_context_not_a_candidate() -> None:
+    from rag.answering.candidates import candidates
+    from rag.types import Chunk, Passage
+
+    chunk = Chunk("c", "news.txt", "Weekly", "Visa rules change at last\nThe new rules took effect on 6 December 2024.")
+    units = candidates([Passage(chunk, 1.0, 1)])
+    assert [u.text for u in units] == ["The new rules took effect on 6 December 2024."]
+    assert units[0].before == "Visa rules change at last"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rag.answering.records import Candidate
-from rag.text.sentences import split_sentences
+from rag.text.sentences import is_heading, split_sentences
 from rag.types import Passage
 
 MIN_WORDS = 2
@@ -28,10 +28,12 @@ def _units(passage: Passage) -> list[Candidate]:
     chunk = passage.chunk
     if chunk.kind == "table":
         return [Candidate(chunk.text, chunk, passage.rank, passage.score)]
-    sentences = [s for line in chunk.text.split("\n") for s in split_sentences(line)]
+    lines = [(s, is_heading(line)) for line in chunk.text.split("\n") for s in split_sentences(line)]
+    sentences = [s for s, _ in lines]
     units = []
-    for i, sentence in enumerate(sentences):
-        if len(sentence.split()) < MIN_WORDS:
+    for i, (sentence, heading) in enumerate(lines):
+        # A heading names a topic and stays as context of what follows; it states nothing.
+        if heading or len(sentence.split()) < MIN_WORDS:
             continue
         before = sentences[i - 1] if i > 0 else ""
         after = sentences[i + 1] if i + 1 < len(sentences) else ""

@@ -9,6 +9,7 @@ import numpy as np
 
 from rag.answering.candidates import candidates
 from rag.answering.corpus import CorpusStats
+from rag.answering.fields import field_answer
 from rag.answering.features import EmbedFn, feature_matrix, question_features
 from rag.answering.records import Candidate, Question, Scored, Selection
 from rag.answering.scorer import Scorer
@@ -45,6 +46,9 @@ def select(question: Question, passages: Sequence, embed: EmbedFn, stats: Corpus
         decided = _from_table(question, tabled, units[best], float(probabilities[best]), confidence, bar)
         if decided is not None:
             return decided
+    field = field_answer(question, passages, stats)
+    if field is not None:
+        return Selection(question, (field,), max(confidence, bar), None, field.span)
     if confidence < bar:
         return Selection(question, (Scored(units[best], float(probabilities[best])),), confidence,
                          f"the best passage found answers it with confidence {confidence:.2f}, below {bar:.2f}")

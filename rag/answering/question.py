@@ -56,5 +56,6 @@ def _numbers(text: str) -> list[str]:
 def _names(text: str) -> tuple[str, ...]:
     # The first word is capitalised by grammar, not because it names something.
     body = text.split(None, 1)[1] if len(text.split(None, 1)) == 2 else ""
-    found = [stem(w.strip("'’.-")) for w in _NAME.findall(body) if len(w) > 1]
-    return tuple(dict.fromkeys(w for w in found if w))
+    # Tokenised as the documents are, so a name is compared with what they hold.
+    found = [t for w in _NAME.findall(body) if len(w) > 1 for t in content_terms(w)]
+    return tuple(dict.fromkeys(found))

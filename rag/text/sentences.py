@@ -60,3 +60,17 @@ def _ends_with_abbreviation(before: str, after: str) -> bool:
     if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
         return True
     return word in _BEFORE_NUMBER and after[:1].isdigit()
+
+
+# A heading is short; a longer line without a stop is prose cut off by the layout.
+MAX_HEADING_WORDS = 15
+_LIST_MARKER = re.compile(r"^\s*(?:[-*•▪–]|\(?\d+[.)]|\(?[a-z][.)])\s")
+
+
+def is_heading(line: str) -> bool:
+    """A line that names what follows rather than stating something: short, with no
+    closing stop, not a list item and not a "Label: value" field."""
+    text = line.strip().rstrip(_CLOSERS)
+    if not text or len(text.split()) > MAX_HEADING_WORDS or _LIST_MARKER.match(line):
+        return False
+    return text[-1] not in _STOPS + ";:,…" and ": " not in text

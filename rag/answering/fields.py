@@ -1,0 +1,62 @@
+"""Answers from labelled fields ("Room: Hampton Room"): when the question names a
+field's label and the rest of the question fits the record the field belongs to,
+the value is the answer and the field's line is its evidence."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rag.answering.corpus import CorpusStats
+from rag.answering.records import Candidate, Question, Scored
+from rag.answering.spans import has_span
+from rag.text.fields import Field, fields
+from rag.text.tokens import content_terms
+from rag.types import Passage
+
+# A label asks for its value when the question holds at least this share of its words:
+# "Issued Date" for "when was it issued", not "Start / End Time" for "when did it end".
+LABEL_SHARE = 0.5
+# The question's other words must mostly be about the record the field sits in
+# (its title, its other fields, its text), weighted by how rare each word is.
+RECORD_COVERAGE = 0.6
+# Fields of the first passages only: a label deep in the ranking is about something else.
+TOP_PASSAGES = 3
+
+
+def field_answer(question: Question, passages: Sequence[Passage], stats: CorpusStats) -> Scored | None:
+    best: tuple[float, Scored] | None = None
+    for passage in passages[:TOP_PASSAGES]:
+        if passage.chunk.kind == "table":
+            continue
+        record = stats.close(content_terms(f"{passage.chunk.title}\n{passage.chunk.heading}\n{passage.chunk.text}"))
+        for field in fields(passage.chunk.text):
+            share = _label_share(question, field)
+            if share < LABEL_SHARE or not _value_fits(question, field):
+                continue
+            rest = [t for t in question.terms if t not in set(content_terms(field.label))]
+            if _coverage(rest, record, stats) < RECORD_COVERAGE:
+                continue
+            unit = Candidate(field.line, passage.chunk, passage.rank, passage.score)
+            scored = Scored(unit, share, field.value)
+            if best is None or share > best[0]:
+                best = (share, scored)
+    return best[1] if best else None
+
+
+def _label_share(question: Question, field: Field) -> float:
+    label = set(content_terms(field.label))
+    return len(label & set(question.terms)) / len(label) if label else 0.0
+
+
+def _value_fits(question: Question, field: Field) -> bool:
+    """A typed question wants a value of its type ("when" a date, "how many" a number)."""
+    if question.kind in ("other", "person", "place", "acronym"):
+        return True  # names are not reliably typed by their shape
+    return has_span(question, field.value)
+
+
+def _coverage(terms: Sequence[str], record: set[str], stats: CorpusStats) -> float:
+    if not terms:
+        return 1.0
+    weights = {t: stats.idf(t) for t in terms}
+    return sum(w for t, w in weights.items() if t in record) / sum(weights.values())

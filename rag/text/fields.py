@@ -1,0 +1,49 @@
+"""Labelled fields: the "Label: value" lines of front matter, forms, catalogue records
+and cover pages ("Date: 12 May 2020", or "Advisor:" with the value on the next line).
+A field says what its value is, so a question naming the label asks for the value."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# A label is a short noun phrase that starts with a capital and ends with a colon;
+# anything longer, or holding sentence punctuation, is prose that happens to have a colon.
+MAX_LABEL_WORDS = 3
+# A value past this is a paragraph under a heading ("Abstract:"), not a field's value.
+MAX_VALUE_WORDS = 30
+_LABEL = re.compile(r"^([A-Z][A-Za-z/&' -]*?)\s*:(?:\s+(\S.*))?$")
+
+
+@dataclass(frozen=True)
+class Field:
+    label: str
+    value: str
+    line: str  # the text to quote: the label and its value
+
+
+def fields(text: str) -> list[Field]:
+    lines = [line.strip() for line in text.split("\n")]
+    found = []
+    for i, line in enumerate(lines):
+        match = _LABEL.match(line)
+        if not match or not _is_label(match.group(1)):
+            continue
+        value = match.group(2) or _next_value(lines, i)
+        if value and len(value.split()) <= MAX_VALUE_WORDS:
+            quoted = line if match.group(2) else f"{line} {value}"
+            found.append(Field(match.group(1).strip(), value.strip(), quoted))
+    return found
+
+
+def _is_label(label: str) -> bool:
+    words = label.replace("/", " ").split()
+    return 0 < len(words) <= MAX_LABEL_WORDS
+
+
+def _next_value(lines: list[str], i: int) -> str:
+    """The value of a label alone on its line: the next line, unless it is a label too."""
+    following = lines[i + 1] if i + 1 < len(lines) else ""
+    if not following or (_LABEL.match(following) and _is_label(_LABEL.match(following).group(1))):
+        return ""
+    return following

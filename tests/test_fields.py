@@ -1,0 +1,60 @@
+"""Labelled fields ("Room: Hampton Room") and the answers read from them."""
+
+from __future__ import annotations
+
+from rag.answering.corpus import CorpusStats
+from rag.answering.fields import field_answer
+from rag.answering.question import analyse
+from rag.text.fields import fields
+from rag.types import Chunk, Passage
+
+RECORD = """Annual Meeting Programme
+Title: Coastal Erosion in Northern Wales
+Presenter: Alice Brook, University of Leeds
+Session Type: Poster
+Day: 12 March 2021
+Room:
+Lecture Theatre B
+Abstract:
+This poster examines the retreat of cliffs along the northern coast over four decades, using aerial photographs and interviews with landowners to date each collapse and its causes in the region."""
+
+
+def _passages(*texts: str) -> list[Passage]:
+    return [Passage(Chunk(f"c{i}", f"doc{i}.txt", f"doc {i}", text), 1.0 / (i + 1), i + 1) for i, text in enumerate(texts)]
+
+
+def test_fields_on_one_line_and_with_the_value_below():
+    found = {f.label: f.value for f in fields(RECORD)}
+    assert found["Presenter"] == "Alice Brook, University of Leeds"
+    assert found["Session Type"] == "Poster"
+    assert found["Room"] == "Lecture Theatre B"
+    # A long paragraph under a label is a section, not a value.
+    assert "Abstract" not in found
+
+
+def test_prose_with_a_colon_is_not_a_field():
+    text = "The committee reached one conclusion after a long debate: the fees would rise.\nIn the end the vote was clear: yes"
+    assert [f.label for f in fields(text)] == []
+
+
+def test_a_question_naming_the_label_gets_the_value():
+    question = analyse("Which room was the coastal erosion poster shown in?")
+    scored = field_answer(question, _passages(RECORD), CorpusStats([Chunk("c0", "doc0.txt", "doc 0", RECORD)]))
+    assert scored is not None
+    assert scored.span == "Lecture Theatre B"
+    assert scored.candidate.text == "Room: Lecture Theatre B"
+
+
+def test_a_field_of_another_record_does_not_answer():
+    other = "Title: Glacier Melt in the Andes\nRoom: Hall C\nPresenter: Bo Lin"
+    chunks = [Chunk("c0", "doc0.txt", "doc 0", other), Chunk("c1", "doc1.txt", "doc 1", RECORD)]
+    question = analyse("Which room was the coastal erosion poster shown in?")
+    assert field_answer(question, _passages(other), CorpusStats(chunks)) is None
+
+
+def test_a_typed_question_needs_a_value_of_its_type():
+    text = "Title: Coastal Erosion Talk\nDay: to be announced"
+    question = analyse("On what day was the coastal erosion talk?")
+    assert field_answer(question, _passages(text), CorpusStats([Chunk("c0", "doc0.txt", "doc 0", text)])) is None
+    dated = "Title: Coastal Erosion Talk\nDay: 12 March 2021"
+    assert field_answer(question, _passages(dated), CorpusStats([Chunk("c0", "doc0.txt", "doc 0", dated)])).span == "12 March 2021"
