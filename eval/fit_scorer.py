@@ -8,8 +8,11 @@ with the engine's own feature code, labels a candidate positive when it holds a 
 answer and comes from the question's own article, and fits an L2-regularised logistic
 regression (Newton's method, numpy only). The abstention threshold is the quantile of
 the best candidate's probability over answerable training questions that gives the
-stated false-abstention rate. Only the train split is read: the sets that gate
-answers (squad2/dev, talent-dev, the seeds gold set) never are.
+stated false-abstention rate. Besides SQuAD's own questions, a quarter of the answerable
+ones are asked again with one name or year swapped for one no training document holds
+(eval/absent_questions.py; the names are HotpotQA paragraph titles), as unanswerable
+questions. Only the train split is read: the sets that gate answers (squad2/dev,
+talent-dev, the seeds gold set) never are.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "eval"))
 
 from rag.answering.corpus import CorpusStats  # noqa: E402
 from rag.answering.features import NAMES, QUESTION_NAMES, feature_matrix, question_features  # noqa: E402
@@ -34,6 +38,7 @@ from rag.answering.scorer import WEIGHTS  # noqa: E402
 from rag.config import Settings  # noqa: E402
 from rag.evaluation.gold import load_gold  # noqa: E402
 from rag.evaluation.scoring import matches_any, source_matches  # noqa: E402
+from absent_questions import DERIVED, corpus_years, derive, name_pool  # noqa: E402
 
 L2 = 1.0
 
@@ -48,7 +53,8 @@ def build_index(docs: Path, root: Path):
     return embedder
 
 
-def collect(split: Path, work: Path, limit: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[bool], list[str]]:
+def collect(split: Path, work: Path, limit: int | None, absent_pool: Path | None
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[bool], list[str], list[bool]]:
     """Features, labels and question ids for every candidate of every training question."""
     from rag.pipeline import Assistant
 
@@ -56,7 +62,12 @@ def collect(split: Path, work: Path, limit: int | None) -> tuple[np.ndarray, np.
     assistant = Assistant.from_settings(Settings(index=str(work), generator="extractive"), embedder=embedder)
     stats = CorpusStats(assistant.searcher.index.chunks)
     questions = load_gold(split / "gold.jsonl")[:limit]
-    rows, labels, groups, answerable, asked = [], [], [], [], []
+    if absent_pool is not None:
+        chunks = assistant.searcher.index.chunks
+        pool = name_pool(absent_pool, set(stats.df))
+        questions += derive(questions, set(stats.df), corpus_years([c.text for c in chunks]), pool)
+        print(f"  {sum(q.id.endswith(DERIVED) for q in questions)} derived questions about names and years no document holds")
+    rows, labels, groups, answerable, asked, derived = [], [], [], [], [], []
     started = time.time()
     for n, gold in enumerate(questions):
         question = analyse(gold.question)
@@ -71,9 +82,10 @@ def collect(split: Path, work: Path, limit: int | None) -> tuple[np.ndarray, np.
             groups.append(n)
         answerable.append(gold.answerable)
         asked.append(gold.question)
+        derived.append(gold.id.endswith(DERIVED))
         if n % 500 == 0:
             print(f"  {n}/{len(questions)} questions, {len(rows)} candidates, {time.time() - started:.0f} s", flush=True)
-    return np.array(rows), np.array(labels), np.array(groups), answerable, asked
+    return np.array(rows), np.array(labels), np.array(groups), answerable, asked, derived
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = L2, steps: int = 30) -> tuple[np.ndarray, float]:
@@ -121,6 +133,8 @@ def main() -> None:
     parser.add_argument("--false-abstention", type=float, default=0.05,
                         help="share of answerable training questions the threshold may decline")
     parser.add_argument("--limit", type=int, default=None, help="fit on the first N questions only (a quick check)")
+    parser.add_argument("--absent-names", default=str(ROOT.parent / "shared" / "data" / "hotpotqa" / "corpus.jsonl"),
+                        help="names for the derived questions about what the documents never mention; 'none' leaves them out")
     parser.add_argument("--cache", default=str(ROOT / "eval" / "out" / "fit_scorer.npz"), help="reuse collected features")
     parser.add_argument("--out", default=str(WEIGHTS))
     args = parser.parse_args()
@@ -128,13 +142,16 @@ def main() -> None:
     if cache.is_file():
         data = np.load(cache)
         x, y, groups, answerable, asked = data["x"], data["y"], data["groups"], list(data["answerable"]), list(data["asked"])
+        derived = list(data["derived"]) if "derived" in data.files else [False] * len(asked)
         if list(data["names"]) != list(NAMES):
             sys.exit(f"{cache} holds other features; delete it and run again")
     else:
         with tempfile.TemporaryDirectory() as work:
-            x, y, groups, answerable, asked = collect(Path(args.split), Path(work) / "index", args.limit)
+            pool = None if args.absent_names == "none" else Path(args.absent_names)
+            x, y, groups, answerable, asked, derived = collect(Path(args.split), Path(work) / "index", args.limit, pool)
         cache.parent.mkdir(parents=True, exist_ok=True)
-        np.savez(cache, x=x, y=y, groups=groups, answerable=np.array(answerable), names=np.array(NAMES), asked=np.array(asked))
+        np.savez(cache, x=x, y=y, groups=groups, answerable=np.array(answerable), names=np.array(NAMES), asked=np.array(asked),
+                 derived=np.array(derived))
     mean, scale = x.mean(axis=0), x.std(axis=0)
     scale[scale == 0] = 1.0
     coef, intercept = fit_logistic((x - mean) / scale, y)
@@ -145,14 +162,15 @@ def main() -> None:
     q_scale[q_scale == 0] = 1.0
     q_coef, q_intercept = fit_logistic((qx - q_mean) / q_scale, best_ok.astype(float))
     best_p = 1.0 / (1.0 + np.exp(-(((qx - q_mean) / q_scale) @ q_coef + q_intercept)))
-    mask = np.array(answerable)
+    mask, made = np.array(answerable), np.array(derived, dtype=bool)
     threshold = float(np.quantile(best_p[mask], args.false_abstention))
     report = {
         "questions": len(answerable),
         "candidates": int(len(y)),
         "positives": int(y.sum()),
         "top1_correct_answerable": round(float(best_ok[mask].mean()), 4),
-        "abstain_unanswerable_at_threshold": round(float((best_p[~mask] < threshold).mean()), 4),
+        "abstain_unanswerable_at_threshold": round(float((best_p[~mask & ~made] < threshold).mean()), 4),
+        "abstain_derived_at_threshold": round(float((best_p[made] < threshold).mean()), 4) if made.any() else None,
         "false_abstention_at_threshold": round(float((best_p[mask] < threshold).mean()), 4),
     }
     weights = {

@@ -29,6 +29,8 @@ from rag.types import Chunk, Passage
     ("What percentage of voters turned out?", "Turnout was 18.8% in the city.", "18.8%"),
     ("How long did the siege last?", "The siege lasted three months before the town fell.", "three months"),
     ("Who designed the tower?", "The tower was designed by Gustave Eiffel's firm in 1887.", "Gustave Eiffel's"),
+    # A month, a weekday or an acronym alone is not who did something.
+    ("Who opened the bridge?", "In March the NHA said Mary Jones opened the bridge on Friday.", "Mary Jones"),
 ])
 def test_typed_spans(question, text, span):
     assert find_span(analyse(question), text) == span

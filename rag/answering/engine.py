@@ -26,32 +26,52 @@ SECOND_UNIT_RATIO = 0.8
 def rank(question: Question, passages: Sequence, embed: EmbedFn, stats: CorpusStats, scorer: Scorer
          ) -> tuple[list[Candidate], np.ndarray, float]:
     """Candidates, the probability that each answers, and the confidence that the best is right."""
+    units, matrix, probabilities = _scored(question, passages, embed, stats, scorer)
+    return units, probabilities, _confidence(question, matrix, probabilities, scorer)
+
+
+def _scored(question: Question, passages: Sequence, embed: EmbedFn, stats: CorpusStats, scorer: Scorer
+            ) -> tuple[list[Candidate], np.ndarray, np.ndarray]:
     units = candidates(passages)
     matrix = feature_matrix(question, units, embed, stats)
-    probabilities = scorer.probabilities(matrix)
-    if not units:
-        return units, probabilities, 0.0
-    return units, probabilities, scorer.confidence(question_features(question, matrix, probabilities))
+    return units, matrix, scorer.probabilities(matrix)
+
+
+def _confidence(question: Question, matrix: np.ndarray, probabilities: np.ndarray, scorer: Scorer) -> float:
+    if len(probabilities) == 0:
+        return 0.0
+    return scorer.confidence(question_features(question, matrix, probabilities))
 
 
 def select(question: Question, passages: Sequence, embed: EmbedFn, stats: CorpusStats, scorer: Scorer,
            threshold: float | None = None, table_rows: RowsFn | None = None) -> Selection:
-    units, probabilities, confidence = rank(question, passages, embed, stats, scorer)
+    units, matrix, probabilities = _scored(question, passages, embed, stats, scorer)
     if not units:
         return Selection(question, (), 0.0, "no passage in the index matches the question")
     best = int(np.argmax(probabilities))
     bar = scorer.threshold if threshold is None or threshold < 0 else threshold
+    confidence = _confidence(question, matrix, probabilities, scorer)
+    reason = f"the best passage found answers it with confidence {{:.2f}}, below {bar:.2f}"
     tabled = table_outcome(question.text, passages, units, probabilities, table_rows)
     if tabled is not None:
         decided = _from_table(question, tabled, units[best], float(probabilities[best]), confidence, bar)
         if decided is not None:
             return decided
+        if tabled.absent and units[best].is_table:
+            # The table the question seemed to be about has nothing it names: the prose
+            # may still answer, judged without the table's rows.
+            prose = [i for i, u in enumerate(units) if not u.is_table]
+            if not prose:
+                return Selection(question, (Scored(units[best], float(probabilities[best])),), confidence,
+                                 f"the table found does not give it: {tabled.absent}")
+            units, matrix, probabilities = [units[i] for i in prose], matrix[prose], probabilities[prose]
+            best, confidence = int(np.argmax(probabilities)), _confidence(question, matrix, probabilities, scorer)
+            reason = f"the table found does not give it ({tabled.absent}) and no sentence does either"
     field = field_answer(question, passages, stats)
     if field is not None:
         return Selection(question, (field,), max(confidence, bar), None, field.span)
     if confidence < bar:
-        return Selection(question, (Scored(units[best], float(probabilities[best])),), confidence,
-                         f"the best passage found answers it with confidence {confidence:.2f}, below {bar:.2f}")
+        return Selection(question, (Scored(units[best], float(probabilities[best])),), confidence, reason.format(confidence))
     chosen = _chosen(question, units, probabilities)
     return Selection(question, chosen, confidence, None, chosen[0].span)
 
@@ -62,7 +82,7 @@ def _from_table(question: Question, tabled: TableOutcome, best: Candidate, best_
     if tabled.answer is not None:
         rows = tuple(Scored(row, 1.0, tabled.answer.short) for row in tabled.rows)
         return Selection(question, rows, max(confidence, bar), None, tabled.answer.short, tabled.answer.explanation)
-    if tabled.absent and (best.is_table or (question.kind in TABLE_KINDS and tabled.named)):
+    if tabled.absent and tabled.named and (best.is_table or question.kind in TABLE_KINDS):
         return Selection(question, (Scored(best, best_probability),), confidence, f"the table found does not give it: {tabled.absent}")
     return None
 

@@ -99,6 +99,7 @@ def _is_title(unit: Candidate) -> bool:
 QUESTION_NAMES = (
     "best_logit", "second_logit", "margin", "best_coverage_context", "best_missing_max_idf",
     "best_type_fit", "best_type_missing", "best_dense", "typed_question", "question_terms",
+    "best_names_covered", "best_numbers_covered", "max_names_covered", "max_numbers_covered", "max_coverage_chunk",
 )
 
 
@@ -115,6 +116,11 @@ def question_features(question: Question, matrix: np.ndarray, probabilities: np.
         best[column["coverage_context"]], best[column["missing_max_idf"]],
         best[column["type_fit"]], best[column["type_missing"]], best[column["dense"]],
         float(question.kind != "other"), math.log1p(len(question.terms)),
+        # A name or number the question gives that no candidate's context holds is the
+        # commonest sign that the documents are about something else.
+        best[column["names_covered"]], best[column["numbers_covered"]],
+        matrix[:, column["names_covered"]].max(), matrix[:, column["numbers_covered"]].max(),
+        matrix[:, column["coverage_chunk"]].max(),
     ])
 
 

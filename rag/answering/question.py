@@ -23,8 +23,6 @@ _KINDS = (
     ("person", r"^\W*(?:\w+\W+){0,2}?(?:who|whom|whose)\b|\b(?:which|what) (?:person|people|man|woman|individual|author|official|minister|politician|leader|president|king|queen|scientist|member|mp)\b|\bwho\b"),
     ("place", r"^\W*(?:\w+\W+){0,2}?where\b|\b(?:which|what|in what|in which) (?:country|countries|city|cities|place|places|region|state|province|town|continent|location|area|island|river|district)\b"),
 )
-_MAX = re.compile(r"\b(?:most|largest|highest|biggest|greatest|maximum|peak|best|longest|oldest|earliest)\b")
-_MIN = re.compile(r"\b(?:fewest|least|lowest|smallest|minimum|cheapest|shortest|youngest|latest|worst)\b")
 _NAME = re.compile(r"\b[A-Z][\w'’.-]*")
 
 
@@ -44,7 +42,6 @@ def analyse(text: str) -> Question:
         numbers=tuple(dict.fromkeys(_numbers(text))),
         names=_names(text),
         negated=bool(set(re.findall(r"[a-z]+", lowered)) & NEGATIONS) or "n't" in lowered,
-        superlative="min" if _MIN.search(lowered) else "max" if _MAX.search(lowered) else None,
     )
 
 

@@ -15,7 +15,6 @@ class Question:
     numbers: tuple[str, ...]  # numbers and years the question gives, digit groups joined
     names: tuple[str, ...]  # stemmed words of capitalised names after the first word
     negated: bool = False
-    superlative: str | None = None  # "max" | "min"
 
 
 @dataclass(frozen=True)

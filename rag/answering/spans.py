@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from rag.answering.records import Question
 from rag.text.acronyms import defined_acronyms
-from rag.text.patterns import ACRONYM, CAPITALISED_RUN, DATE, DECADE, LABEL_NUMBER, MONEY, NUMBER, NUMBER_WORD, PERCENT, TIME, YEAR
+from rag.text.patterns import ACRONYM, CALENDAR_WORD, CAPITALISED_RUN, DATE, DECADE, LABEL_NUMBER, MONEY, NUMBER, NUMBER_WORD, PERCENT, TIME, YEAR
 from rag.text.tokens import STOPWORDS, content_terms, join_digit_groups, stem
 
 _DURATION_UNIT = r"\s*(?:-\s*)?(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?|decades?|centuries|century)\b"
@@ -31,7 +31,10 @@ def matches(kind: str, text: str) -> Iterator[re.Match]:
         yield from TIME.finditer(text)
     elif kind == "duration":
         yield from _DURATION.finditer(text)
-    elif kind in ("person", "place"):
+    elif kind == "person":
+        # An acronym alone names a body, not a person.
+        yield from (m for m in _names(text) if not ACRONYM.fullmatch(m.group(0)))
+    elif kind == "place":
         yield from _names(text)
 
 
@@ -64,7 +67,7 @@ def _names(text: str) -> Iterator[re.Match]:
         first = match.group(0).split()[0].lower().strip("'’.-")
         if match.start() == 0 and len(match.group(0).split()) == 1:
             continue  # one capitalised word opening the sentence is grammar, not a name
-        if first in _NAMEISH_STOP:
+        if first in _NAMEISH_STOP or CALENDAR_WORD.fullmatch(match.group(0)):
             continue
         yield match
 

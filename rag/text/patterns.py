@@ -10,6 +10,9 @@ MONTHS = (
     "|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
 )
 _MONTH = rf"(?:{MONTHS})\.?"
+WEEKDAYS = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
+# A run that is only a month or a weekday names a time, not a person or a place.
+CALENDAR_WORD = re.compile(rf"(?:{MONTHS}|{WEEKDAYS})\.?")
 
 YEAR = re.compile(r"\b(?:1[0-9]\d\d|20\d\d)\b")
 # A year standing for a period: "the 1990s", "mid-2010s", "2024 Q2", "FY2023".
