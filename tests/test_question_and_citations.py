@@ -17,6 +17,7 @@ from rag.answering.question import analyse
         ("How much is the QMAS application fee?", "money"),
         ("Which roles does the dissertation say the state plays?", "other"),
         ("Which industry got the fewest quotas?", "other"),
+        ("Which sectors count as priority sectors?", "other"),  # "count" the verb asks for no number
         ("Where was the treaty signed?", "place"),
         ("How long did the siege last?", "duration"),
         ("In which city did the company open its first office?", "place"),

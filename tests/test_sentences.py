@@ -77,3 +77,14 @@ def test_a_heading_is_context_not_a_candidate() -> None:
     units = candidates([Passage(chunk, 1.0, 1)])
     assert [u.text for u in units] == ["The new rules took effect on 6 December 2024."]
     assert units[0].before == "Visa rules change at last"
+
+
+def test_a_list_item_is_read_with_its_lead_in() -> None:
+    from rag.answering.candidates import candidates
+    from rag.types import Chunk, Passage
+
+    text = "The fund supports three kinds of project:\n- bridges over tidal rivers;\n- ferry piers in small harbours;\nIt opened in 2019."
+    units = candidates([Passage(Chunk("c", "fund.txt", "Fund", text), 1.0, 1)])
+    piers = next(u for u in units if "ferry" in u.text)
+    assert piers.before == "The fund supports three kinds of project:"
+    assert next(u for u in units if u.text.startswith("It opened")).before == "- ferry piers in small harbours;"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rag.answering.records import Candidate
-from rag.text.sentences import is_heading, split_sentences
+from rag.text.sentences import is_heading, is_list_item, split_sentences
 from rag.types import Passage
 
 MIN_WORDS = 2
@@ -28,14 +28,23 @@ def _units(passage: Passage) -> list[Candidate]:
     chunk = passage.chunk
     if chunk.kind == "table":
         return [Candidate(chunk.text, chunk, passage.rank, passage.score)]
-    lines = [(s, is_heading(line)) for line in chunk.text.split("\n") for s in split_sentences(line)]
-    sentences = [s for s, _ in lines]
+    sentences, headings, lead_ins = [], [], []
+    lead_in = ""
+    for line in chunk.text.split("\n"):
+        item = is_list_item(line)
+        for sentence in split_sentences(line):
+            sentences.append(sentence)
+            headings.append(is_heading(line))
+            # A list item is read with the sentence that introduces the list.
+            lead_ins.append(lead_in if item else "")
+        if not item and line.strip():
+            lead_in = line.strip()
     units = []
-    for i, (sentence, heading) in enumerate(lines):
+    for i, sentence in enumerate(sentences):
         # A heading names a topic and stays as context of what follows; it states nothing.
-        if heading or len(sentence.split()) < MIN_WORDS:
+        if headings[i] or len(sentence.split()) < MIN_WORDS:
             continue
-        before = sentences[i - 1] if i > 0 else ""
+        before = lead_ins[i] or (sentences[i - 1] if i > 0 else "")
         after = sentences[i + 1] if i + 1 < len(sentences) else ""
         units.append(Candidate(sentence, chunk, passage.rank, passage.score, before, after))
     return units

@@ -67,6 +67,10 @@ MAX_HEADING_WORDS = 15
 _LIST_MARKER = re.compile(r"^\s*(?:[-*•▪–]|\(?\d+[.)]|\(?[a-z][.)])\s")
 
 
+def is_list_item(line: str) -> bool:
+    return bool(_LIST_MARKER.match(line))
+
+
 def is_heading(line: str) -> bool:
     """A line that names what follows rather than stating something: short, with no
     closing stop, not a list item and not a "Label: value" field."""
