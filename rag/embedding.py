@@ -114,6 +114,11 @@ class MiniLMEmbedder:
         # Crosses to a worker as its settings: each worker loads its own tokenizer and model.
         return {k: v for k, v in self.__dict__.items() if k not in ("_tokenizer", "_runner")}
 
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        if not Path(self.model_path).is_dir():  # another machine: its own copy of the model package
+            self.model_path = _minilm_path()
+
     def count_tokens(self, text: str) -> int:
         return len(self._tokenizer.encode(text, add_special_tokens=False).ids)
 

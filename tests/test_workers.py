@@ -5,6 +5,8 @@ or unreachable Ray are one-line errors (or, for a local `ray`, a fallback with a
 from __future__ import annotations
 
 import json
+import os
+import pickle
 import sys
 import types
 from pathlib import Path
@@ -14,6 +16,7 @@ import pytest
 
 from rag import index as idx
 from rag.config import Settings
+from rag.embedding import MiniLMEmbedder
 from rag.errors import ConfigError, ModelError
 from rag.ingest import index_documents
 from rag.loaders import load_paths
@@ -52,6 +55,11 @@ class BatchSensitiveEmbedder(FakeEmbedder):
 class FailingEmbedder(FakeEmbedder):
     def embed(self, texts, progress=None):
         raise ModelError("the embedding model is not installed; run `make setup`")
+
+
+class DyingEmbedder(FakeEmbedder):
+    def embed(self, texts, progress=None):
+        os._exit(3)  # what the out-of-memory killer does to a worker
 
 
 # --- the seam ---------------------------------------------------------------------------
@@ -105,6 +113,23 @@ def test_processes_give_the_local_vectors_in_order() -> None:
 def test_an_error_in_a_worker_comes_back_as_its_own_message() -> None:
     with open_workers("processes:1", FailingEmbedder()) as workers, pytest.raises(ModelError, match="make setup"):
         workers.embed(TEXTS)
+
+
+def test_a_worker_that_dies_is_a_one_line_error() -> None:
+    with open_workers("processes:1", DyingEmbedder()) as workers, pytest.raises(ModelError, match=r"ended abruptly; run again with --workers local"):
+        workers.embed(TEXTS)
+
+
+def test_the_real_embedder_plans_without_a_model_and_crosses_as_its_settings() -> None:
+    embedder = MiniLMEmbedder(backend="torch")
+    embedder.count_tokens("a few words")
+    groups = list(embedder.batches(TEXTS))
+    assert sorted(i for rows in groups for i in rows) == list(range(len(TEXTS))) and len(groups) == 1
+    assert "model" not in embedder._runner.__dict__  # planning loaded no model
+    copy = pickle.loads(pickle.dumps(embedder))
+    assert not {"_tokenizer", "_runner"} & set(copy.__dict__) and (copy.name, copy.model_path) == (embedder.name, embedder.model_path)
+    elsewhere = MiniLMEmbedder(model_path=Path("/nowhere/on/this/node"))
+    assert pickle.loads(pickle.dumps(elsewhere)).model_path == embedder.model_path  # a worker finds its own copy
 
 
 def test_local_is_the_default_and_the_embedder_itself() -> None:

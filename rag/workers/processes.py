@@ -5,9 +5,11 @@ from __future__ import annotations
 import multiprocessing
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING
 
 from rag.embedding import Embedder
+from rag.errors import ModelError
 from rag.workers.base import IN_FLIGHT, Pool, in_order, share_cores
 from rag.workers.spec import cpu_count
 
@@ -26,7 +28,7 @@ class ProcessWorkers(Pool):
 
     def _run(self, batches: Iterable[list[str]], count: int) -> Iterator[np.ndarray]:
         executor = self._start(min(self.count, count))
-        return in_order(lambda texts: executor.submit(_embed, texts), Future.result, batches, IN_FLIGHT * self.count)
+        return in_order(lambda texts: executor.submit(_embed, texts), _result, batches, IN_FLIGHT * self.count)
 
     def _start(self, size: int) -> ProcessPoolExecutor:
         if self._executor is None:
@@ -46,6 +48,14 @@ class ProcessWorkers(Pool):
 def _keep(embedder: Embedder, threads: int) -> None:
     global _embedder
     _embedder = share_cores(embedder, threads)
+
+
+def _result(future: Future) -> np.ndarray:
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        # Killed (out of memory?) or unable to start: its own error stayed in the child.
+        raise ModelError("a worker process ended abruptly; run again with --workers local to see why, or give fewer processes") from None
 
 
 def _embed(texts: list[str]) -> np.ndarray:

@@ -83,15 +83,17 @@ def _connect(ray, address: str, num_cpus: int) -> bool:
     (then it is left up when indexing ends)."""
     if ray.is_initialized():
         return False
-    quiet = {"logging_level": logging.ERROR, "log_to_driver": False}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # Ray's own advice on timeouts would print beside our message
         try:
             if address:
-                ray.init(address=address, **quiet)
+                ray.init(address=address)  # Ray Client: this process drives, the cluster's actors embed
             else:
                 # "local": a new instance even if RAY_ADDRESS names another one.
-                ray.init(address="local", num_cpus=num_cpus, include_dashboard=False, object_store_memory=OBJECT_STORE_MB << 20, **quiet)
+                ray.init(
+                    address="local", num_cpus=num_cpus, include_dashboard=False, object_store_memory=OBJECT_STORE_MB << 20,
+                    logging_level=logging.ERROR, log_to_driver=False,
+                )
         except (ConnectionError, TimeoutError, ValueError, RuntimeError) as exc:
             where = f"the Ray cluster at {address}" if address else "a local Ray instance"
             fix = "check the address and that the head node's client port is open, or use --workers processes" if address else "use --workers processes"
