@@ -220,6 +220,27 @@ def test_an_unreachable_cluster_is_an_error_naming_the_address(monkeypatch: pyte
         make_workers("ray://10.1.2.3:10001", FakeEmbedder())
 
 
+def test_a_cluster_without_a_free_cpu_is_an_error_not_a_hang(monkeypatch: pytest.MonkeyPatch) -> None:
+    from rag.workers import ray_backend
+
+    killed: list = []
+    actor = types.SimpleNamespace(ready=types.SimpleNamespace(remote=lambda: "ready-ref"))
+    fake_ray = types.SimpleNamespace(
+        is_initialized=lambda: True,  # already connected: rag must leave the session up
+        cluster_resources=lambda: {"CPU": 4.0},
+        remote=lambda **options: lambda cls: types.SimpleNamespace(remote=lambda embedder: actor),
+        wait=lambda refs, num_returns, timeout: ([], refs),  # nothing starts
+        kill=killed.append,
+        shutdown=lambda: pytest.fail("not rag's session to end"),
+    )
+    monkeypatch.setitem(sys.modules, "ray", fake_ray)
+    monkeypatch.setattr(ray_backend, "START_SECONDS", 0.1)
+    workers = make_workers("ray://10.1.2.3:10001", FakeEmbedder())
+    with pytest.raises(ConfigError, match=r"no Ray worker started within 0 s on the Ray cluster at ray://10.1.2.3:10001: no CPU is free"):
+        workers.embed(TEXTS)
+    assert killed == [actor]  # one batch, so one actor was asked for, and it is gone
+
+
 @pytest.fixture
 def ray_session():
     """Leaves no Ray instance or process behind, whatever the test did."""
@@ -234,11 +255,16 @@ def ray_session():
 
 
 @pytest.mark.slow
-def test_ray_builds_the_same_index_as_local(ray_session, tmp_path: Path, real_embedder, seeds_index: Path) -> None:
+def test_ray_builds_the_same_index_as_local_and_passes_errors_back(ray_session, tmp_path: Path, real_embedder, seeds_index: Path) -> None:
     from rag.workers.ray_backend import RayWorkers
 
     workers = RayWorkers(real_embedder, num_cpus=2)
     try:
+        assert ray_session.is_initialized()
+        failing = RayWorkers(FailingEmbedder())  # joins the running instance, so leaves it up
+        with pytest.raises(ModelError, match=r"^the embedding model is not installed; run `make setup`$"):
+            failing.embed(TEXTS)
+        failing.close()  # its actor ends, and gives back its CPU
         assert ray_session.is_initialized()
         index_documents(load_paths([str(SEEDS)]), tmp_path / "ray", real_embedder, workers=workers)
         assert len(workers._actors) == 2

@@ -19,6 +19,9 @@ if TYPE_CHECKING:
 
 INSTALL = "pip install 'rag[scale]'"
 OBJECT_STORE_MB = 256  # a local instance holds a few batches of text and vectors at a time, not 30% of RAM
+# A cluster with no free CPU would otherwise leave `rag index` waiting for ever; an autoscaler
+# may take minutes to add a node.
+START_SECONDS = 300.0
 
 
 def import_ray():
@@ -49,6 +52,14 @@ class RayWorkers(Pool):
             cpus = int(self._ray.cluster_resources().get("CPU", 1))
             actor = self._ray.remote(num_cpus=1)(_EmbedActor)
             self._actors = [actor.remote(self.embedder) for _ in range(max(1, min(cpus, count)))]
+            started, _ = self._ray.wait([a.ready.remote() for a in self._actors], num_returns=1, timeout=START_SECONDS)
+            if not started:
+                self.close()
+                where = f"the Ray cluster at {self.address}" if self.address else "the Ray instance"
+                raise ConfigError(
+                    f"no Ray worker started within {START_SECONDS:.0f} s on {where}: no CPU is free there (`ray status` shows "
+                    "what holds them); free some, or use --workers processes"
+                )
         return self._actors
 
     def _get(self, ref) -> np.ndarray:
@@ -76,6 +87,9 @@ class _EmbedActor:
 
     def embed(self, texts: list[str]) -> np.ndarray:
         return self.embedder.embed(texts)
+
+    def ready(self) -> bool:
+        return True
 
 
 def _connect(ray, address: str, num_cpus: int) -> bool:
