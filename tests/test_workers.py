@@ -200,7 +200,7 @@ def test_local_ray_missing_falls_back_to_processes_with_a_notice(monkeypatch: py
     notices: list[str] = []
     workers = make_workers("ray", FakeEmbedder(), notices.append)
     assert isinstance(workers, ProcessWorkers)
-    assert notices == [f"ray is not installed; pip install 'rag[scale]': embedding in {workers.count} local processes instead"]
+    assert notices == [f"ray is not installed (pip install 'rag[scale]' adds it): embedding in {workers.count} local processes instead"]
 
 
 def test_a_ray_cluster_without_ray_installed_is_an_error_naming_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:

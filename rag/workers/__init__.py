@@ -32,17 +32,17 @@ def make_workers(spec: str | WorkersSpec, embedder: Embedder, notice: Notice = l
 
 def _ray_or_processes(spec: WorkersSpec, embedder: Embedder, notice: Notice) -> EmbedWorkers:
     from rag.errors import ConfigError
-    from rag.workers.ray_backend import RayWorkers
+    from rag.workers.ray_backend import INSTALL, RayWorkers
 
     try:
         return RayWorkers(embedder, spec.address)
-    except ImportError as exc:
+    except ImportError:
         if spec.address:
-            raise ConfigError(f"--workers {spec.address}: {exc}, or use --workers processes") from None
+            raise ConfigError(f"--workers {spec.address}: ray is not installed; {INSTALL}, or use --workers processes") from None
         from rag.workers.processes import ProcessWorkers
 
         workers = ProcessWorkers(embedder)
-        notice(f"{exc}: embedding in {workers.count} local processes instead")
+        notice(f"ray is not installed ({INSTALL} adds it): embedding in {workers.count} local processes instead")
         return workers
 
 

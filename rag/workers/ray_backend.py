@@ -24,21 +24,14 @@ OBJECT_STORE_MB = 256  # a local instance holds a few batches of text and vector
 START_SECONDS = 300.0
 
 
-def import_ray():
-    """The ray module, or ImportError naming the extra that installs it."""
-    try:
-        import ray
-    except ImportError:
-        raise ImportError(f"ray is not installed; {INSTALL}") from None
-    return ray
-
-
 class RayWorkers(Pool):
     def __init__(self, embedder: Embedder, address: str = "", num_cpus: int = 0) -> None:
         super().__init__(embedder)
         self.address = address
         self.name = address or "ray"
-        self._ray = import_ray()
+        import ray  # ImportError without the scale extra: make_workers decides what follows
+
+        self._ray = ray
         self._started = _connect(self._ray, address, num_cpus or cpu_count())
         self._actors: list = []
 

@@ -18,11 +18,6 @@ class WorkersSpec:
     count: int = 0  # processes: how many; 0 for one per core
     address: str = ""  # ray: the cluster's ray:// address; empty starts a local instance
 
-    def __str__(self) -> str:
-        if self.kind == "processes" and self.count:
-            return f"processes:{self.count}"
-        return self.address or self.kind
-
 
 def parse_workers(value: str, origin: str = "default") -> WorkersSpec:
     """The spec, or a one-line error naming where the value came from and the valid ones."""
