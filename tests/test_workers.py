@@ -132,6 +132,17 @@ def test_the_real_embedder_plans_without_a_model_and_crosses_as_its_settings() -
     assert pickle.loads(pickle.dumps(elsewhere)).model_path == embedder.model_path  # a worker finds its own copy
 
 
+@pytest.mark.parametrize("workers", ["local", "processes:2"])
+def test_streamed_batches_hold_every_text_once_with_its_local_vector(workers: str) -> None:
+    embedder = BatchSensitiveEmbedder()
+    expected = embedder.embed(TEXTS)
+    with open_workers(workers, embedder) as pool:
+        batches = list(pool.embed_batches(TEXTS))
+    assert [b.rows for b in batches] == embedder.batches(TEXTS)
+    for batch in batches:
+        np.testing.assert_allclose(batch.vectors, expected[batch.rows], atol=1e-6)
+
+
 def test_local_is_the_default_and_the_embedder_itself() -> None:
     embedder = FakeEmbedder()
     workers = make_workers(Settings().workers, embedder)

@@ -25,6 +25,10 @@ class EmbedWorkers(Protocol):
     def embed(self, texts: Sequence[str], progress: ProgressCallback | None = None) -> np.ndarray:
         """Unit-length float32 rows, one per text, exactly as the embedder alone gives them."""
 
+    def embed_batches(self, texts: Sequence[str]) -> Iterator[Batch]:
+        """The same vectors, batch by batch in the embedder's order, as they finish: for a consumer
+        that writes each batch on (a store) and need not hold them all."""
+
     def close(self) -> None: ...
 
 
@@ -64,7 +68,6 @@ class Pool:
         self.embedder = embedder
 
     def embed_batches(self, texts: Sequence[str]) -> Iterator[Batch]:
-        """Every text embedded once, batch by batch in the embedder's order, streamed as they finish."""
         groups = list(plan(self.embedder, texts))
         vectors = self._run(([texts[i] for i in rows] for rows in groups), len(groups))
         for rows, block in zip(groups, vectors, strict=True):
