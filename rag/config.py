@@ -41,6 +41,7 @@ class Settings:
     fusion: str = "score"  # score (each score over its retriever's best, weighted) | rrf (reciprocal ranks)
     index_type: str = "auto"  # flat | hnsw | ivf | auto (by size)
     max_file_mb: float = 64.0  # files larger than this are skipped with a reason, never half-read
+    workers: str = "local"  # where `rag index` embeds: local | processes[:N] | ray | ray://HOST:PORT
     glossary: str = ""  # optional TOML file of other names for things (TSB = ["Transport Safety Board"])
     abstain_threshold: float = -1.0  # abstain below this answer confidence; -1 uses the threshold fitted with the scorer
     max_answer_words: int = 60  # longer drafts are cut back to their verified sentences
@@ -66,6 +67,9 @@ class Settings:
         if self.abstain_threshold != -1 and not 0 <= self.abstain_threshold <= 1:
             raise ConfigError(_bad("abstain_threshold", self.abstain_threshold, self.origin("abstain_threshold"),
                                    "a probability from 0 to 1, or -1 for the fitted threshold"))
+        from rag.workers.spec import parse_workers
+
+        parse_workers(self.workers, self.origin("workers"))
         from rag.network import check_url_scheme
 
         check_url_scheme(self.openai_base_url, self.origin("openai_base_url"))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
@@ -80,6 +80,7 @@ class MiniLMEmbedder:
     max_tokens = 254
     max_length = 256  # the model's window, special tokens included
     batch_size = 64
+    threads = 0  # the runtime's threads; 0 lets it choose (all cores). A worker sharing the cores sets its share.
 
     def __init__(self, model_path: Path | None = None, backend: str = DEFAULT_BACKEND) -> None:
         if backend not in BACKENDS:
@@ -105,9 +106,18 @@ class MiniLMEmbedder:
     def _runner(self):
         _quiet_model_env()
         if self.backend == "torch":
-            return _TorchRunner(self.model_path)
+            return _TorchRunner(self.model_path, self.threads)
         model = onnx_model(self.model_path, quantized=self.backend == "int8")
-        return _OnnxRunner(model, self.model_path, self.max_length)
+        return _OnnxRunner(model, self.model_path, self.max_length, self.threads)
+
+    def __getstate__(self) -> dict:
+        # Crosses to a worker as its settings: each worker loads its own tokenizer and model.
+        return {k: v for k, v in self.__dict__.items() if k not in ("_tokenizer", "_runner")}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        if not Path(self.model_path).is_dir():  # another machine: its own copy of the model package
+            self.model_path = _minilm_path()
 
     def count_tokens(self, text: str) -> int:
         return len(self._tokenizer.encode(text, add_special_tokens=False).ids)
@@ -116,24 +126,42 @@ class MiniLMEmbedder:
         import numpy as np
 
         out = np.zeros((len(texts), self.dim), dtype="float32")
+        for rows, items in self._planned(texts):
+            out[rows] = self._runner.run(items, bulk=len(texts) >= BULK_TEXTS)
+            if progress:
+                progress(len(rows))
+        return out
+
+    def batches(self, texts: Sequence[str]) -> Iterator[list[int]]:
+        """The groups of texts embed() runs together, as indices, in its order. int8 scales
+        activations per batch, so a worker given one group alone returns embed()'s rows exactly."""
+        return (rows for rows, _ in self._planned(texts))
+
+    def _planned(self, texts: Sequence[str]) -> Iterator[tuple[list[int], list]]:
         for start in range(0, len(texts), SORT_WINDOW):
             items, order = self._runner.prepare(list(texts[start : start + SORT_WINDOW]))
             for first in range(0, len(order), self.batch_size):
                 batch = order[first : first + self.batch_size]
-                out[[start + i for i in batch]] = self._runner.run([items[i] for i in batch], bulk=len(texts) >= BULK_TEXTS)
-                if progress:
-                    progress(len(batch))
-        return out
+                yield [start + i for i in batch], [items[i] for i in batch]
 
 
 class _TorchRunner:
-    def __init__(self, model_path: Path) -> None:
+    def __init__(self, model_path: Path, threads: int = 0) -> None:
+        self.model_path = model_path
+        self.threads = threads
+
+    @cached_property
+    def model(self):
+        # Loaded on first use: planning batches (prepare) needs no model.
+        import torch
         from sentence_transformers import SentenceTransformer
 
+        if self.threads:
+            torch.set_num_threads(self.threads)
         try:
-            self.model = SentenceTransformer(str(model_path), device="cpu")
+            return SentenceTransformer(str(self.model_path), device="cpu")
         except (OSError, ValueError) as exc:
-            raise ModelError(f"cannot load the embedding model from {model_path} ({exc}); reinstall it with `make setup`") from None
+            raise ModelError(f"cannot load the embedding model from {self.model_path} ({exc}); reinstall it with `make setup`") from None
 
     def prepare(self, texts: list[str]) -> tuple[list[str], list[int]]:
         # Longest first in batches of similar length: far less padding than file order.
@@ -146,15 +174,19 @@ class _TorchRunner:
 class _OnnxRunner:
     """Tokenises a window of texts at once, then runs batches of near-equal token length."""
 
-    def __init__(self, model: Path, model_path: Path, max_length: int) -> None:
-        import onnxruntime as ort
+    def __init__(self, model: Path, model_path: Path, max_length: int, threads: int = 0) -> None:
         from tokenizers import Tokenizer
 
         self.tokenizer = Tokenizer.from_file(str(model_path / "tokenizer.json"))
         self.tokenizer.enable_truncation(max_length)
         self.tokenizer.no_padding()
         self.model = model
-        self.inputs = {i.name for i in self.session.get_inputs()}
+        self.threads = threads
+
+    @cached_property
+    def inputs(self) -> set[str]:
+        # Read on first run, so planning batches (prepare) opens no session.
+        return {i.name for i in self.session.get_inputs()}
 
     @cached_property
     def session(self):
@@ -174,6 +206,8 @@ class _OnnxRunner:
         options = ort.SessionOptions()
         options.log_severity_level = 3
         options.add_session_config_entry("session.intra_op.allow_spinning", "1" if spinning else "0")
+        if self.threads:
+            options.intra_op_num_threads = self.threads
         try:
             return ort.InferenceSession(str(self.model), options, providers=["CPUExecutionProvider"])
         except Exception as exc:  # onnxruntime raises its own untyped errors

@@ -21,6 +21,7 @@ from rag.embedding import Embedder
 from rag.errors import IndexError_, IndexLockedError, InputError, NothingIndexedError
 from rag.loaders import unreadable
 from rag.types import Chunk, Document, Skipped
+from rag.workers import EmbedWorkers, LocalWorkers
 
 
 @dataclass(frozen=True)
@@ -82,9 +83,11 @@ def index_documents(
     chunker: ChunkerSettings | None = None,
     progress: Progress | None = None,
     lock_wait: float = 0.0,
+    workers: EmbedWorkers | None = None,
 ) -> IndexReport:
     """Adds new and updates changed documents among items; documents already in the index
-    that items do not hold are kept, unless prune (then they are removed) or rebuild."""
+    that items do not hold are kept, unless prune (then they are removed) or rebuild.
+    workers: where new chunks are embedded [default: in this process, by embedder]."""
     started = time.perf_counter()
     progress = progress or Progress()
     chunker = chunker or ChunkerSettings(max_tokens=embedder.max_tokens)
@@ -95,7 +98,7 @@ def index_documents(
             _carry_over(plan, old, prune, progress, chunker)
             if not plan.chunks:
                 raise NothingIndexedError(_nothing_message(skipped))
-            matrix = _embed(plan, old, embedder, progress)
+            matrix = _embed(plan, old, workers or LocalWorkers(embedder), embedder.dim, progress)
             kind = vectors.choose_type(index_type, len(plan.chunks))
             _write_generation(root, plan, matrix, (embedder.name, embedder.dim, chunker.to_json()), kind)
         finally:
@@ -184,14 +187,14 @@ def _add_new(plan: _Plan, document: Document, embedder: Embedder, chunker: Chunk
     plan.reused_rows.extend([None] * len(chunks))
 
 
-def _embed(plan: _Plan, old, embedder: Embedder, progress: Progress):
+def _embed(plan: _Plan, old, workers: EmbedWorkers, dim: int, progress: Progress):
     import numpy as np
 
     todo = [i for i, row in enumerate(plan.reused_rows) if row is None]
     progress.on_embed_start(len(todo))
-    matrix = np.zeros((len(plan.chunks), embedder.dim), dtype="float32")
+    matrix = np.zeros((len(plan.chunks), dim), dtype="float32")
     if todo:
-        fresh = embedder.embed([plan.chunks[i].embedding_text() for i in todo], progress=progress.on_embedded)
+        fresh = workers.embed([plan.chunks[i].embedding_text() for i in todo], progress=progress.on_embedded)
         matrix[todo] = fresh
     reused = [(i, row) for i, row in enumerate(plan.reused_rows) if row is not None]
     if reused:

@@ -36,6 +36,15 @@ def index_command(
     max_file_mb: Annotated[
         Optional[float], typer.Option("--max-file-mb", envvar="RAG_MAX_FILE_MB", help="Skip files larger than this \\[default: 64].")
     ] = None,
+    workers: Annotated[
+        Optional[str],
+        typer.Option(
+            "--workers",
+            help="Where to embed: local (this process), processes\\[:N] (N processes, default one per core), ray (a local Ray "
+            "instance; without ray installed, local processes with a notice) or ray://HOST:PORT (a Ray cluster; an error if "
+            "unreachable). Ray needs pip install 'rag\\[scale]'. The index is the same either way \\[default: local].",
+        ),
+    ] = None,
     as_json: JsonOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
@@ -46,20 +55,21 @@ def index_command(
     from rag.errors import NothingIndexedError
     from rag.ingest import index_documents
     from rag.loaders import DEFAULT_MAX_FILE_MB, load_paths
+    from rag.workers import open_workers
 
-    settings = settings_from(index=index, index_type=index_type)
+    settings = settings_from(index=index, index_type=index_type, workers=workers)
     limit = _file_limit(max_file_mb if max_file_mb is not None else getattr(settings, "max_file_mb", DEFAULT_MAX_FILE_MB))
     embedder = get_embedder(settings.embedder)
     items = load_paths(paths or ["seeds"], max_file_mb=limit, follow_links=follow_links, exclude=[settings.index])
     skipped: list[Skipped] = []
     try:
-        with indexing_progress(enabled=not (as_json or quiet)) as progress:
+        with open_workers(settings.workers, embedder, _notice(quiet)) as pool, indexing_progress(not (as_json or quiet)) as progress:
             progress.on_skipped = skipped.append
             if not as_json:
                 progress.on_removed = _print_removed
             report = index_documents(
                 items, Path(settings.index), embedder, rebuild=rebuild, prune=prune, index_type=settings.index_type,
-                progress=progress, lock_wait=wait,
+                progress=progress, lock_wait=wait, workers=pool,
             )
     except NothingIndexedError:
         _print_skipped(skipped)
@@ -79,6 +89,10 @@ def index_command(
 
 def _kept(kept: int) -> str:
     return f", {kept} not given and kept (--prune removes them)" if kept else ""
+
+
+def _notice(quiet: bool):
+    return (lambda text: None) if quiet else (lambda text: err.print(plain(f"rag: {text}", style="yellow", oneline=True), highlight=False))
 
 
 def _print_removed(source: str) -> None:
