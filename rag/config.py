@@ -30,6 +30,7 @@ NOT_NEGATIVE = ("dense_weight", "bm25_weight")
 @dataclass(frozen=True)
 class Settings:
     index: str = "indexes/default"  # index directory
+    store: str = "local"  # local (the index directory) | milvus://HOST:PORT/COLLECTION | milvus-lite:FILE.db (pip install 'rag[scale]')
     embedder: str = "minilm"  # embedder backend name
     retriever: str = "hybrid"  # dense | bm25 | hybrid
     generator: str = "extractive"  # extractive (quoted evidence, no model) | local | openai
@@ -67,6 +68,9 @@ class Settings:
             raise ConfigError(_bad("abstain_threshold", self.abstain_threshold, self.origin("abstain_threshold"),
                                    "a probability from 0 to 1, or -1 for the fitted threshold"))
         from rag.network import check_url_scheme
+        from rag.stores import parse_store
+
+        parse_store(self.store, describe_origin(self.origin("store")))
 
         check_url_scheme(self.openai_base_url, self.origin("openai_base_url"))
 
