@@ -50,11 +50,12 @@ def index_command(
     from rag.stores import open_target, parse_store
 
     settings = settings_from(index=index, index_type=index_type, store=store)
-    target = open_target(parse_store(settings.store), settings.index)
-    shown = settings.index if settings.store == "local" else settings.store
+    spec = parse_store(settings.store)
+    target = open_target(spec, settings.index)
+    shown = settings.index if spec.is_local else settings.store
     limit = _file_limit(max_file_mb if max_file_mb is not None else getattr(settings, "max_file_mb", DEFAULT_MAX_FILE_MB))
     embedder = get_embedder(settings.embedder)
-    items = load_paths(paths or ["seeds"], max_file_mb=limit, follow_links=follow_links, exclude=[settings.index])
+    items = load_paths(paths or ["seeds"], max_file_mb=limit, follow_links=follow_links, exclude=[settings.index, *([spec.address] if spec.kind == "milvus-lite" else [])])
     skipped: list[Skipped] = []
     try:
         with indexing_progress(enabled=not (as_json or quiet)) as progress:

@@ -168,7 +168,9 @@ class MilvusStore:
         return {row: float(v) for row, v in zip(kept, values)}
 
     def keyword(self, query: str, n: int) -> Ranking:
-        return self._keyword(query, n)
+        # Milvus cuts a tie at the n-th place anywhere, the local index at the lowest rows:
+        # twice as many, then the local order, agree unless the tie is longer than n.
+        return self._keyword(query, 2 * n)[:n]
 
     def keyword_scores(self, query: str, rows: Sequence[int]) -> dict[int, float]:
         if not rows:
