@@ -158,6 +158,15 @@ def test_a_build_that_dies_midway_leaves_the_alias_on_the_previous_collection(se
     assert inserted[0] not in _generations(lite)
 
 
+def test_ls_and_status_read_the_store(seeds_copy, tmp_path, lite):
+    from rag.inventory import read_inventory
+
+    _both(seeds_copy, tmp_path, lite)
+    here, there = read_inventory(tmp_path / "local"), read_inventory(Path("unused"), f"milvus-lite:{lite.address}")
+    assert there.root == f"milvus-lite:{lite.address}#rag" and there.generation.startswith("rag__g")
+    assert [(d.source, d.chunks, d.state) for d in there.documents] == [(d.source, d.chunks, d.state) for d in here.documents]
+
+
 def test_another_embedder_or_dimension_is_a_one_line_error(seeds_copy, lite):
     embedder = FakeEmbedder()
     index_documents(load_paths([str(seeds_copy)]), open_target(lite, ""), embedder)
