@@ -203,6 +203,20 @@ def test_store_forms():
     assert parse_store("milvus-lite:x/rag.db").collection == "rag"
 
 
+def test_a_project_file_may_name_only_a_server_on_this_machine(tmp_path):
+    (tmp_path / "rag.toml").write_text('store = "milvus://db.example.com:19530/docs"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"rag.toml sets store to milvus://db.example.com:19530/docs, another machine; .* --store or RAG_STORE"):
+        Settings.load(cwd=tmp_path)
+    (tmp_path / "rag.toml").write_text('store = "milvus://127.0.0.1:19530/docs"\n', encoding="utf-8")
+    assert Settings.load(cwd=tmp_path).store == "milvus://127.0.0.1:19530/docs"
+
+
+def test_a_milvus_lite_file_in_a_project_file_is_read_from_its_folder(tmp_path):
+    (tmp_path / "rag.toml").write_text('store = "milvus-lite:indexes/rag.db"\n', encoding="utf-8")
+    (tmp_path / "sub").mkdir()
+    assert Settings.load(cwd=tmp_path / "sub").store == f"milvus-lite:{tmp_path / 'indexes/rag.db'}"
+
+
 def test_bad_store_flag_is_one_line(tmp_path):
     result = run_rag("search", "quota", "--store", "milvus:/nowhere", cwd=tmp_path)
     assert result.returncode == 2
