@@ -85,6 +85,18 @@ def test_same_rankings_and_passages_as_local(seeds_copy, tmp_path, lite):
             assert [p.score for p in ours] == pytest.approx([p.score for p in theirs], abs=1e-5)
 
 
+def test_row_lists_longer_than_one_milvus_request_are_paged(seeds_copy, tmp_path, lite, monkeypatch):
+    embedder = FakeEmbedder()
+    local, milvus = _both(seeds_copy, tmp_path, lite, embedder)
+    monkeypatch.setattr(milvus_store, "MAX_RESULTS", 7)
+    rows = list(range(len(local)))[::-1]
+    assert milvus.chunks_at(rows) == local.chunks_at(rows)
+    vector = embedder.embed(["QMAS quota"])
+    assert milvus.dense_scores(vector, rows) == pytest.approx(local.dense_scores(vector, rows), abs=1e-6)
+    assert _over_best(list(milvus.keyword_scores("QMAS quota", rows).items())) == _over_best(list(local.keyword_scores("QMAS quota", rows).items()))
+    assert len(milvus.keyword("QMAS quota", 50)) == 7
+
+
 def test_same_answers_as_local(seeds_copy, tmp_path, lite):
     _both(seeds_copy, tmp_path, lite)
 

@@ -34,6 +34,7 @@ MAX_TEXT = 65535  # Milvus' longest VARCHAR, in bytes
 MANIFEST_PART = 60000  # characters of ASCII-only JSON per manifest row
 INSERT_ROWS = 1000  # rows per insert: well under the 64 MB gRPC message limit
 PAGE_ROWS = 10000  # rows per query when reading a whole collection back
+MAX_RESULTS = 16384  # Milvus' largest limit for one search or query
 CONNECT_SECONDS = 10.0
 # Milvus' own k1 default is 1.2; bm25s (the local index) uses 1.5.
 BM25_PARAMS = {"bm25_k1": 1.5, "bm25_b": 0.75}
@@ -142,14 +143,14 @@ class MilvusStore:
     def chunks_at(self, rows: Sequence[int]) -> list[Chunk]:
         if not rows:
             return []
-        found = {r[ROW]: r[RECORD] for r in self._query(f"{ROW} in {list(map(int, rows))}", [RECORD], len(rows))}
+        found = {r[ROW]: r[RECORD] for r in self._rows(rows, [RECORD])}
         missing = [row for row in rows if row not in found]
         if missing:
             raise IndexError_(f"{self.name} lacks chunk rows (first: {missing[0]}) its manifest lists; {rebuild_hint(self.spec)}")
         return [chunk_from_record(json.loads(found[row])) for row in rows]
 
     def dense(self, query_vector: np.ndarray, n: int) -> Ranking:
-        n = min(n, len(self))
+        n = min(n, len(self), MAX_RESULTS)
         if n < 1:
             return []
         params = {"metric_type": "IP", "params": search_params(self.manifest.index_type, n)}
@@ -162,7 +163,7 @@ class MilvusStore:
 
         if not rows:
             return {}
-        found = {r[ROW]: r[VECTOR] for r in self._query(f"{ROW} in {list(map(int, rows))}", [VECTOR], len(rows))}
+        found = {r[ROW]: r[VECTOR] for r in self._rows(rows, [VECTOR])}
         kept = [row for row in rows if row in found]
         values = np.asarray([found[row] for row in kept], dtype="float32") @ query_vector[0]
         return {row: float(v) for row, v in zip(kept, values)}
@@ -175,11 +176,14 @@ class MilvusStore:
     def keyword_scores(self, query: str, rows: Sequence[int]) -> dict[int, float]:
         if not rows:
             return {}
-        return dict(self._keyword(query, len(rows), f"{ROW} in {list(map(int, rows))}"))
+        found: dict[int, float] = {}
+        for part in _pages(rows):
+            found.update(self._keyword(query, len(part), f"{ROW} in {part}"))
+        return found
 
     def _keyword(self, query: str, n: int, where: str = "") -> Ranking:
         terms = bm25_terms(query)
-        n = min(n, len(self))
+        n = min(n, len(self), MAX_RESULTS)
         if not terms or n < 1:
             return []
         # BM25 is never negative; Milvus Lite reports it negated (as a distance), a server as it is.
@@ -212,6 +216,9 @@ class MilvusStore:
                                       search_params=params, output_fields=[ROW])[0]
         return [(int(hit[ROW]), float(hit["distance"])) for hit in hits]
 
+    def _rows(self, rows: Sequence[int], fields: list[str]) -> list[dict]:
+        return [found for part in _pages(rows) for found in self._query(f"{ROW} in {part}", fields, len(part))]
+
     def _query(self, where: str, fields: list[str], limit: int) -> list[dict]:
         with milvus_errors("read chunks", self.spec):
             return list(self.client.query(self.collection, filter=where, output_fields=[ROW, *fields], limit=limit))
@@ -225,6 +232,11 @@ class MilvusStore:
         if len(rows) != len(self):
             raise IndexError_(f"{self.name} holds {len(rows)} chunks, its manifest lists {len(self)}; {rebuild_hint(self.spec)}")
         return rows
+
+
+def _pages(rows: Sequence[int]) -> Iterator[list[int]]:
+    for start in range(0, len(rows), MAX_RESULTS):
+        yield [int(r) for r in rows[start : start + MAX_RESULTS]]
 
 
 def search_params(index_type: str, n: int) -> dict:
