@@ -85,7 +85,7 @@ def run_store(name: str, store_uri: str, folder: Path, chunks, matrix, asked, ki
     from rag.ingest import LocalTarget
     from rag.retrieval import HybridRetriever
     from rag.stores import open_store, parse_store
-    from rag.stores.milvus import MilvusTarget
+    from rag.stores.milvus_target import MilvusTarget
 
     spec = parse_store(store_uri)
     target = LocalTarget(folder / "local") if spec.is_local else MilvusTarget(spec)

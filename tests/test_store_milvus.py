@@ -25,9 +25,10 @@ from rag.ingest import index_documents
 from rag.loaders import load_paths
 from rag.pipeline import Assistant
 from rag.retrieval import get_retriever
-from rag.stores import open_target, parse_store
 from rag.stores import milvus as milvus_store
-from rag.stores.milvus import MilvusStore, MilvusTarget, release_lite
+from rag.stores import milvus_target, open_target, parse_store
+from rag.stores.milvus import MilvusStore, release_lite
+from rag.stores.milvus_target import MilvusTarget
 from tests.fakes import FakeEmbedder, FakeGenerator
 from tests.rag_process import run_rag
 
@@ -143,7 +144,7 @@ def test_a_build_that_dies_midway_leaves_the_alias_on_the_previous_collection(se
     real_insert = MilvusTarget._insert
 
     def dies_midway(self, name, chunks, matrix):
-        monkeypatch.setattr(milvus_store, "INSERT_ROWS", 10)
+        monkeypatch.setattr(milvus_target, "INSERT_ROWS", 10)
         real = self.client.insert
 
         def insert(collection, rows):

@@ -115,6 +115,6 @@ def open_target(spec: StoreSpec, index: str) -> Target | Path:
     """Where `rag index` writes; the local folder is given as its path, as rag.ingest takes it."""
     if spec.is_local:
         return Path(index)
-    from rag.stores.milvus import MilvusTarget
+    from rag.stores.milvus_target import MilvusTarget
 
     return MilvusTarget(spec)
