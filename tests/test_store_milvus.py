@@ -98,6 +98,18 @@ def test_row_lists_longer_than_one_milvus_request_are_paged(seeds_copy, tmp_path
     assert len(milvus.keyword("QMAS quota", 50)) == 7
 
 
+@pytest.mark.parametrize("kind", ["hnsw", "ivf"])
+def test_approximate_vector_indexes(seeds_copy, tmp_path, lite, kind):
+    embedder = FakeEmbedder()
+    index_documents(load_paths([str(seeds_copy)]), tmp_path / "local", embedder, index_type=kind)
+    index_documents(load_paths([str(seeds_copy)]), open_target(lite, ""), embedder, index_type=kind)
+    local, milvus = Index.open(tmp_path / "local"), MilvusStore.open(lite, embedder.name, embedder.dim)
+    assert milvus.manifest.index_type == kind
+    for query in QUERIES:  # a few dozen rows: approximate search finds them all
+        ours = get_retriever("hybrid", milvus, embedder).retrieve(query, 5)
+        assert [p.chunk.id for p in ours] == [p.chunk.id for p in get_retriever("hybrid", local, embedder).retrieve(query, 5)]
+
+
 def test_same_answers_as_local(seeds_copy, tmp_path, lite):
     _both(seeds_copy, tmp_path, lite)
 
