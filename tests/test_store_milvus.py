@@ -30,7 +30,7 @@ from rag.stores import milvus_target, open_target, parse_store
 from rag.stores.milvus import MilvusStore, release_lite
 from rag.stores.milvus_target import MilvusTarget
 from tests.fakes import FakeEmbedder, FakeGenerator
-from tests.rag_process import run_rag
+from tests.rag_process import run_rag, start_rag
 
 QUERIES = ["QMAS quota", "How many applications were received in 2019?", "who can apply and what are the requirements", "the of and"]
 QUESTIONS = ["How many QMAS applications were received in 2019?", "What is the annual quota?", "Who wrote the paper on ICT migration?"]
@@ -308,6 +308,34 @@ def test_grpc_server_gives_the_local_answers_through_the_cli(seeds_copy, tmp_pat
         assert over_grpc.returncode == here.returncode == 0, over_grpc.stderr
         strip = lambda out: {**json.loads(out), "timings_ms": None}  # noqa: E731
         assert strip(over_grpc.stdout) == strip(here.stdout)
+
+
+@pytest.mark.slow
+def test_killing_rag_index_midway_leaves_the_server_on_the_previous_collection(seeds_copy, tmp_path, lite_server):
+    """SIGKILL while the new collection is being filled: the alias, and so every reader, stays on the old one."""
+    assert run_rag("index", str(seeds_copy), "--store", lite_server, cwd=tmp_path).returncode == 0
+    spec = parse_store(lite_server)
+    client = MilvusTarget(spec).client
+    before = milvus_store.current_collection(client, "rag")
+    many = tmp_path / "many"
+    many.mkdir()
+    for n in range(3000):  # enough rows that filling the collection takes seconds
+        (many / f"note{n:04d}.txt").write_text(f"Note {n} about ferries, bridges and tunnel {n * 7}.", encoding="utf-8")
+    writer = start_rag("index", str(many), "--store", lite_server, "--quiet", cwd=tmp_path)
+    try:
+        deadline = time.monotonic() + 120
+        while not [c for c in _generations(spec) if c != before]:
+            assert writer.poll() is None and time.monotonic() < deadline, "rag index ended before it was killed"
+            time.sleep(0.02)
+        writer.kill()
+    finally:
+        writer.kill()
+        writer.wait()
+    assert milvus_store.current_collection(client, "rag") == before
+    searched = run_rag("search", "QMAS quota", "--store", lite_server, "--json", cwd=tmp_path)
+    assert searched.returncode == 0 and json.loads(searched.stdout)["results"]
+    assert run_rag("index", str(seeds_copy), "--store", lite_server, cwd=tmp_path).returncode == 0
+    assert len(_generations(spec)) == 2  # the killed run's collection is gone
 
 
 @pytest.mark.slow
