@@ -86,6 +86,18 @@ def test_same_rankings_and_passages_as_local(seeds_copy, tmp_path, lite):
             assert [p.score for p in ours] == pytest.approx([p.score for p in theirs], abs=1e-5)
 
 
+def test_table_ids_with_quotes_and_other_scripts(lite):
+    from rag.index import Manifest
+    from rag.types import Chunk
+
+    tables = ['a"b\\c', "é文#t1", "plain"]
+    chunks = [Chunk(f"c{i}", "s.txt", "", f"row {i}", table_id=t) for i, t in enumerate(tables)]
+    manifest = Manifest(1, "fake", 4, {}, "flat", {"s.txt": {"hash": "h", "first": 0, "count": 3}})
+    MilvusTarget(lite).publish(chunks, np.eye(3, 4, dtype="float32"), manifest)
+    store = MilvusStore.open(lite)
+    assert [store.table_rows(t) for t in tables] == [[c] for c in chunks]
+
+
 def test_row_lists_longer_than_one_milvus_request_are_paged(seeds_copy, tmp_path, lite, monkeypatch):
     embedder = FakeEmbedder()
     local, milvus = _both(seeds_copy, tmp_path, lite, embedder)

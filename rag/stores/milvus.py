@@ -190,7 +190,7 @@ class MilvusStore:
         return np.asarray([r[VECTOR] for r in rows], dtype="float32").reshape(len(rows), self.manifest.dim)
 
     def table_rows(self, table_id: str) -> list[Chunk]:
-        rows = self._query(f"{TABLE} == {json.dumps(table_id)}", [RECORD], PAGE_ROWS)
+        rows = self._query(f"{TABLE} == {json.dumps(table_id, ensure_ascii=False)}", [RECORD], MAX_RESULTS)
         return [chunk_from_record(json.loads(r[RECORD])) for r in sorted(rows, key=lambda r: r[ROW])]
 
     def warm(self) -> None:
