@@ -1,12 +1,16 @@
 """Retrieval quality on a BEIR folder: nDCG@10, recall@10, recall@100 and ms/query
 for bm25, dense and hybrid, through the same indexing and search code users run.
 
-    python eval/beir.py ../shared/data/scifact --split test [--json]
+    python eval/beir.py ../shared/data/scifact --split test [--json] [--store milvus-lite:FILE.db]
 
 The index is cached under eval/out/indexes/<name>.<embedder> and updated
 incrementally, so a second run only pays for the queries. Documents rank by their
 best chunk; each query asks for chunks until 100 documents are ranked, and
 ms/query is the wall time of that search (query embedding included).
+
+With --store, the cached local index's chunks and vectors are published into that
+store (as `rag index --store` publishes them) and searched there, so the two backends
+are compared on the same vectors.
 """
 
 from __future__ import annotations
@@ -107,6 +111,34 @@ def build_index(folder: Path, cache: Path, embedder: Embedder, embedder_key: str
     return root
 
 
+def copy_to_store(root: Path, store: str) -> None:
+    """Publish the local index at root into the store, unless it already holds the same documents."""
+    import numpy as np
+
+    from rag.errors import IndexError_
+    from rag.index import Index
+    from rag.stores import open_target, parse_store
+
+    spec, local = parse_store(store), Index.open(root)
+    try:
+        target = open_target(spec, str(root))
+        try:
+            current = target.open_current(local.manifest.embedder, local.manifest.dim)
+        except IndexError_:
+            current = None
+        if current is not None and _hashes(current.manifest) == _hashes(local.manifest):
+            return
+        started = time.perf_counter()
+        target.publish(local.chunks, np.asarray(local.embeddings()), local.manifest)
+        print(f"published {len(local.chunks)} chunks to {store} in {time.perf_counter() - started:.1f}s", file=sys.stderr)
+    finally:
+        local.close()
+
+
+def _hashes(manifest) -> dict[str, str]:
+    return {source: entry["hash"] for source, entry in manifest.documents.items()}
+
+
 def ranked_documents(retriever: Retriever, query: str, depth: int = RECALL_DEPTH) -> list[str]:
     k = FIRST_CHUNK_DEPTH
     while True:
@@ -161,6 +193,9 @@ def evaluate(folder: Path, split: str, embedder_name: str, cache: Path = DEFAULT
     check_folder(folder, split)
     embedder = embedder or get_embedder(embedder_name)
     root = build_index(folder, cache, embedder, embedder_name)
+    store = (overrides or {}).get("store")
+    if store and store != "local":
+        copy_to_store(root, store)
     queries, qrels = read_queries(folder / "queries.jsonl"), read_qrels(folder / "qrels" / f"{split}.tsv")
     missing = [q for q in qrels if q not in queries]
     if missing:
@@ -191,6 +226,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--rrf-k", type=int, default=None, help="override the RRF constant")
     parser.add_argument("--dense-weight", type=float, default=None, help="override the dense weight")
     parser.add_argument("--bm25-weight", type=float, default=None, help="override the BM25 weight")
+    parser.add_argument("--store", default=None, help="search this store (milvus://HOST:PORT/COLLECTION or milvus-lite:FILE.db) [default: the local index]")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     return parser.parse_args(argv)
 
@@ -200,7 +236,7 @@ def main(argv: list[str] | None = None) -> None:
     from rag.errors import RagError
 
     args = parse_args(argv)
-    overrides = {"fusion": args.fusion, "rrf_k": args.rrf_k, "dense_weight": args.dense_weight, "bm25_weight": args.bm25_weight}
+    overrides = {"fusion": args.fusion, "rrf_k": args.rrf_k, "dense_weight": args.dense_weight, "bm25_weight": args.bm25_weight, "store": args.store}
     names = tuple(n.strip() for n in args.retrievers.split(",") if n.strip())
     unknown = [n for n in names if n not in RETRIEVERS]
     if unknown or not names:
@@ -212,10 +248,10 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(f"error: {exc}")
     dataset = args.folder.resolve().name
     if args.json:
-        report = {"dataset": dataset, "split": args.split, "embedder": embedder_name, "results": [s.to_json() for s in results]}
+        report = {"dataset": dataset, "split": args.split, "embedder": embedder_name, "store": args.store or "local", "results": [s.to_json() for s in results]}
         print(json.dumps(report))
     else:
-        print(render_table(f"{dataset} ({args.split}, {results[0].queries} queries, {embedder_name})", results))
+        print(render_table(f"{dataset} ({args.split}, {results[0].queries} queries, {embedder_name}, store {args.store or 'local'})", results))
 
 
 if __name__ == "__main__":

@@ -30,6 +30,7 @@ NOT_NEGATIVE = ("dense_weight", "bm25_weight")
 @dataclass(frozen=True)
 class Settings:
     index: str = "indexes/default"  # index directory
+    store: str = "local"  # local (the index directory) | milvus://HOST:PORT/COLLECTION | milvus-lite:FILE.db (pip install 'rag[scale]')
     embedder: str = "minilm"  # embedder backend name
     retriever: str = "hybrid"  # dense | bm25 | hybrid
     generator: str = "extractive"  # extractive (quoted evidence, no model) | local | openai
@@ -71,6 +72,9 @@ class Settings:
 
         parse_workers(self.workers, self.origin("workers"))
         from rag.network import check_url_scheme
+        from rag.stores import parse_store
+
+        parse_store(self.store, describe_origin(self.origin("store")))
 
         check_url_scheme(self.openai_base_url, self.origin("openai_base_url"))
 

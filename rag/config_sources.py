@@ -69,7 +69,20 @@ def _from_file(path: Path, section: dict, cwd: Path) -> dict[str, Any]:
         values["index"] = _relative_to(path.parent, values["index"], cwd)
     if isinstance(values.get("openai_base_url"), str):
         check_file_url(values["openai_base_url"], str(path))
+    if isinstance(values.get("store"), str):
+        values["store"] = _file_store(values["store"], path, cwd)
     return values
+
+
+def _file_store(value: str, path: Path, cwd: Path) -> str:
+    """A store named in a project file: a Milvus server only on this machine (the network
+    rule), a Milvus Lite file read from the file's folder, as the index folder is."""
+    lite = "milvus-lite:"
+    if value.startswith("milvus://"):
+        check_file_url("http://" + value[len("milvus://"):], str(path), "store", value)
+    elif value.startswith(lite) and len(value) > len(lite):
+        return lite + _relative_to(path.parent, value[len(lite):], cwd)
+    return value
 
 
 def _relative_to(folder: Path, value: str, cwd: Path) -> str:

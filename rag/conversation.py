@@ -11,11 +11,9 @@ import re
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 from rag.errors import InputError
 from rag.followup import Turn, resolve
-from rag.index import current_generation
 from rag.types import Answer, Chunk, Citation
 
 _ABSTAIN_REASON = re.compile(r"\(([^()]+)\)\.?\s*$")
@@ -77,7 +75,7 @@ class Conversation:
         searcher = self.assistant.searcher
         if "index" not in vars(searcher):
             yield Status("Loading index …")
-            _ = searcher.index.bm25, searcher.index.vectors
+            searcher.index.warm()
             _check(cancelled)
         generator = self.assistant.generator
         note = getattr(generator, "loading_note", None)
@@ -120,7 +118,7 @@ class Conversation:
         searcher = self.assistant.searcher
         if "index" not in vars(searcher):
             return False
-        return current_generation(Path(self.settings.index)) != searcher.index.folder
+        return not searcher.index.is_current()
 
     def reload(self) -> int:
         """Open the current generation, keeping the loaded models; returns its document count."""

@@ -11,6 +11,7 @@ import shlex
 import shutil
 import time
 import weakref
+from collections.abc import Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -137,12 +138,14 @@ def is_index_folder(folder: Path) -> bool:
 
 
 class Index:
-    """A loaded, read-only generation. Vectors and BM25 load on first use; until the
-    Index is closed or collected, a shared lock keeps writers from deleting its files."""
+    """A loaded, read-only generation: the local rag.stores.Store. Vectors and BM25 load on
+    first use; until the Index is closed or collected, a shared lock keeps writers from deleting its files."""
 
     def __init__(self, root: Path, folder: Path, manifest: Manifest, chunks: list[Chunk], reader_fd: int | None = None) -> None:
         self.root, self.folder, self.manifest, self.chunks = root, folder, manifest, chunks
+        self.name = str(root)
         self._release = weakref.finalize(self, _close, reader_fd)
+        self._last_bm25: tuple[str, np.ndarray] | None = None
 
     @classmethod
     def open(cls, root: Path | str, embedder_name: str | None = None, dim: int | None = None) -> Index:
@@ -214,6 +217,49 @@ class Index:
 
     def table_rows(self, table_id: str) -> list[Chunk]:
         return [c for c in self.chunks if c.table_id == table_id]
+
+    # --- the rag.stores.Store interface ------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self.chunks)
+
+    def chunks_at(self, rows: Sequence[int]) -> list[Chunk]:
+        return [self.chunks[r] for r in rows]
+
+    def dense(self, query_vector: np.ndarray, n: int) -> list[tuple[int, float]]:
+        n = min(n, len(self.chunks))
+        if n < 1:
+            return []
+        scores, rows = self.vectors.search(query_vector, n)
+        return [(int(r), float(s)) for r, s in zip(rows[0], scores[0]) if r >= 0]
+
+    def dense_scores(self, query_vector: np.ndarray, rows: Sequence[int]) -> dict[int, float]:
+        if not rows:
+            return {}
+        values = self.embeddings()[list(rows)] @ query_vector[0]
+        return {row: float(v) for row, v in zip(rows, values)}
+
+    def keyword(self, query: str, n: int) -> list[tuple[int, float]]:
+        from rag.bm25 import top_rows
+
+        return [(int(r), float(s)) for r, s in zip(*top_rows(self._bm25_scores(query), n))]
+
+    def keyword_scores(self, query: str, rows: Sequence[int]) -> dict[int, float]:
+        scores = self._bm25_scores(query)
+        return {row: float(scores[row]) for row in rows if scores[row] > 0}
+
+    def _bm25_scores(self, query: str) -> np.ndarray:
+        # Hybrid search asks for the top rows and then for other rows' scores of one query:
+        # both come from one pass over the postings.
+        if self._last_bm25 is None or self._last_bm25[0] != query:
+            self._last_bm25 = (query, self.bm25.scores(query))
+        return self._last_bm25[1]
+
+    def warm(self) -> None:
+        _ = self.bm25, self.vectors
+
+    def is_current(self) -> bool:
+        return current_generation(self.root) == self.folder
 
 
 def file_record(path: Path) -> dict:

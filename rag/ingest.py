@@ -11,8 +11,9 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rag import index as idx
 from rag import store, vectors
@@ -22,6 +23,9 @@ from rag.errors import IndexError_, IndexLockedError, InputError, NothingIndexed
 from rag.loaders import unreadable
 from rag.types import Chunk, Document, Skipped
 from rag.workers import EmbedWorkers, LocalWorkers
+
+if TYPE_CHECKING:
+    from rag.stores import Target
 
 
 @dataclass(frozen=True)
@@ -74,7 +78,7 @@ class _Plan:
 
 def index_documents(
     items: Iterable[Document | Skipped],
-    root: Path,
+    root: Path | Target,
     embedder: Embedder,
     *,
     rebuild: bool = False,
@@ -87,12 +91,14 @@ def index_documents(
 ) -> IndexReport:
     """Adds new and updates changed documents among items; documents already in the index
     that items do not hold are kept, unless prune (then they are removed) or rebuild.
-    workers: where new chunks are embedded [default: in this process, by embedder]."""
+    workers: where new chunks are embedded [default: in this process, by embedder]
+    root: the local index folder, or another rag.stores.Target."""
     started = time.perf_counter()
     progress = progress or Progress()
     chunker = chunker or ChunkerSettings(max_tokens=embedder.max_tokens)
-    with writer_lock(root, lock_wait):
-        old = None if rebuild else _open_previous(root, embedder)
+    target = LocalTarget(Path(root)) if isinstance(root, (str, os.PathLike)) else root
+    with target.lock(lock_wait):
+        old = None if rebuild else target.open_current(embedder.name, embedder.dim)
         try:
             plan, skipped = _plan(items, old, embedder, chunker, progress)
             _carry_over(plan, old, prune, progress, chunker)
@@ -100,7 +106,7 @@ def index_documents(
                 raise NothingIndexedError(_nothing_message(skipped))
             matrix = _embed(plan, old, workers or LocalWorkers(embedder), embedder.dim, progress)
             kind = vectors.choose_type(index_type, len(plan.chunks))
-            _write_generation(root, plan, matrix, (embedder.name, embedder.dim, chunker.to_json()), kind)
+            target.publish(plan.chunks, matrix, _manifest(plan, (embedder.name, embedder.dim, chunker.to_json()), kind))
         finally:
             if old is not None:
                 old.close()
@@ -115,10 +121,22 @@ def _report(plan: _Plan, skipped: list[Skipped], kind: str, seconds: float) -> I
     )
 
 
-def _open_previous(root: Path, embedder: Embedder) -> idx.Index | None:
-    if idx.current_generation(root) is None:
-        return None
-    return idx.Index.open(root, embedder.name, embedder.dim)
+class LocalTarget:
+    """The index folder as a rag.stores.Target: generations behind an atomically swapped CURRENT."""
+
+    def __init__(self, root: Path) -> None:
+        self.root, self.name = root, str(root)
+
+    def lock(self, wait_seconds: float):
+        return writer_lock(self.root, wait_seconds)
+
+    def open_current(self, embedder_name: str | None, dim: int | None) -> idx.Index | None:
+        if idx.current_generation(self.root) is None:
+            return None
+        return idx.Index.open(self.root, embedder_name, dim)
+
+    def publish(self, chunks: list[Chunk], matrix, manifest: idx.Manifest) -> None:
+        _write_generation(self.root, chunks, matrix, manifest)
 
 
 def _plan(items, old, embedder: Embedder, chunker: ChunkerSettings, progress: Progress) -> tuple[_Plan, list[Skipped]]:
@@ -203,14 +221,17 @@ def _embed(plan: _Plan, old, workers: EmbedWorkers, dim: int, progress: Progress
     return matrix
 
 
-def _write_generation(root: Path, plan: _Plan, matrix, model: tuple[str, int, dict], kind: str, base: str = "") -> None:
+def _manifest(plan: _Plan, model: tuple[str, int, dict], kind: str, base: str = "") -> idx.Manifest:
     """model: the embedder's name and dimension and the chunker settings, as the manifest records them;
     base: the folder relative sources are named from [default: this one]."""
+    skipped = [{"source": s.source, "reason": s.reason} for s in plan.skipped]
+    return idx.Manifest(idx.FORMAT_VERSION, *model, kind, plan.documents, skipped=skipped, base=base or os.getcwd())
+
+
+def _write_generation(root: Path, chunks: list[Chunk], matrix, manifest: idx.Manifest) -> None:
     folder = _new_generation(root)
     try:
-        files = _write_files(folder, plan, matrix, kind)
-        skipped = [{"source": s.source, "reason": s.reason} for s in plan.skipped]
-        manifest = idx.Manifest(idx.FORMAT_VERSION, *model, kind, plan.documents, files=files, skipped=skipped, base=base or os.getcwd())
+        manifest = replace(manifest, files=_write_files(folder, chunks, matrix, manifest.index_type))
         # The manifest goes last: a generation without one is known to be unfinished.
         (folder / idx.MANIFEST).write_text(json.dumps(manifest.to_json(), indent=1, ensure_ascii=False), encoding="utf-8")
     except OSError as exc:
@@ -245,7 +266,7 @@ def remove_documents(root: Path, names: Iterable[str], *, lock_wait: float = 0.0
             matrix = old.embeddings()[[r for r in plan.reused_rows if r is not None]]
             manifest = old.manifest
             model = (manifest.embedder, manifest.dim, manifest.chunker)
-            _write_generation(root, plan, matrix, model, manifest.index_type, base=manifest.base)
+            _write_generation(root, plan.chunks, matrix, _manifest(plan, model, manifest.index_type, base=manifest.base))
         finally:
             old.close()
     return _report(plan, [], manifest.index_type, time.perf_counter() - started)
@@ -274,15 +295,15 @@ def _not_written(exc: OSError, root: Path) -> str:
     )
 
 
-def _write_files(folder: Path, plan: _Plan, matrix, kind: str) -> dict[str, dict]:
+def _write_files(folder: Path, chunks: list[Chunk], matrix, kind: str) -> dict[str, dict]:
     import numpy as np
 
     from rag.bm25 import BM25Index
 
-    store.write_chunks(folder / idx.CHUNKS, plan.chunks)
+    store.write_chunks(folder / idx.CHUNKS, chunks)
     np.save(folder / idx.EMBEDDINGS, matrix)
     vectors.save(vectors.build(matrix, kind), folder / idx.FAISS)
-    BM25Index.build([c.embedding_text() for c in plan.chunks]).save(folder / idx.BM25_DIR)
+    BM25Index.build([c.embedding_text() for c in chunks]).save(folder / idx.BM25_DIR)
     binary = [folder / idx.FAISS, folder / idx.EMBEDDINGS, *sorted((folder / idx.BM25_DIR).glob("*.npy"))]
     return {path.relative_to(folder).as_posix(): idx.file_record(path) for path in binary}
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rag.index import Index
+from rag.stores import parse_store
 from rag.types import Skipped
 
 OK, CHANGED, MISSING = "ok", "changed", "missing"
@@ -45,13 +46,21 @@ class Inventory:
         return tuple(d for d in self.documents if d.state == state)
 
 
-def read_inventory(root: Path) -> Inventory:
-    """Raises IndexError_ (with the command that builds it) if the index is missing or damaged."""
-    index = Index.open(root)
-    try:
-        manifest, generation = index.manifest, index.folder.name
-    finally:
-        index.close()
+def read_inventory(root: Path, store: str = "local") -> Inventory:
+    """Raises IndexError_ (with the command that builds it) if the index is missing or damaged.
+    store: where the index lives (rag.stores), when not in the root folder."""
+    spec = parse_store(store)
+    if not spec.is_local:
+        from rag.stores.milvus import MilvusStore
+
+        opened = MilvusStore.open(spec)
+        manifest, generation, root = opened.manifest, opened.collection, opened.name
+    else:
+        index = Index.open(root)
+        try:
+            manifest, generation = index.manifest, index.folder.name
+        finally:
+            index.close()
     base = Path(manifest.base) if manifest.base else Path.cwd()
     disk = _Disk(base)
     documents = tuple(

@@ -29,10 +29,11 @@ def check_url_scheme(url: str, origin: str) -> None:
         )
 
 
-def check_file_url(url: str, path: str) -> None:
-    """A URL from a project file may only point at this machine."""
+def check_file_url(url: str, path: str, setting: str = "openai_base_url", shown: str = "") -> None:
+    """A URL from a project file may only point at this machine; shown: the value as written, if not the URL."""
     if not is_loopback(url):
+        flag = "--" + setting.replace("_", "-")
         raise ConfigError(
-            f"{path} sets openai_base_url to {url}, another machine; project files may only name this machine "
-            "(127.0.0.1, localhost): pass that server with --openai-base-url or RAG_OPENAI_BASE_URL if you mean it"
+            f"{path} sets {setting} to {shown or url}, another machine; project files may only name this machine "
+            f"(127.0.0.1, localhost): pass that server with {flag} or RAG_{setting.upper()} if you mean it"
         )

@@ -1,4 +1,4 @@
-"""Retrievers: dense (FAISS), BM25, and their fusion; one Protocol and a registry."""
+"""Retrievers: dense, BM25, and their fusion over any rag.stores.Store; one Protocol and a registry."""
 
 from __future__ import annotations
 
@@ -9,22 +9,20 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Protocol
 
-from rag.bm25 import top_rows
 from rag.errors import ConfigError
+from rag.stores import Ranking
 from rag.types import Passage
 
 if TYPE_CHECKING:
     import numpy as np
 
     from rag.embedding import Embedder
-    from rag.index import Index
+    from rag.stores import Store
 
 CANDIDATES_PER_RESULT = 4
 MIN_CANDIDATES = 50
 DUPLICATE_JACCARD = Fraction(9, 10)  # exact, so the prefix filter and the check agree at the boundary
 FUSION_METHODS = ("score", "rrf")
-
-Ranking = list[tuple[int, float]]  # (row, score), best first
 
 
 class Retriever(Protocol):
@@ -51,18 +49,14 @@ class FusionSettings:
 
 
 class DenseRetriever:
-    def __init__(self, index: Index, embedder: Embedder) -> None:
+    def __init__(self, index: Store, embedder: Embedder) -> None:
         self.index, self.embedder = index, embedder
 
     def query_vector(self, query: str) -> np.ndarray:
         return self.embedder.embed([query])
 
     def ranked_by_vector(self, query_vector: np.ndarray, n: int) -> Ranking:
-        n = min(n, len(self.index.chunks))
-        if n < 1:
-            return []
-        scores, rows = self.index.vectors.search(query_vector, n)
-        return [(int(r), float(s)) for r, s in zip(rows[0], scores[0]) if r >= 0]
+        return self.index.dense(query_vector, n)
 
     def ranked(self, query: str, n: int) -> Ranking:
         return self.ranked_by_vector(self.query_vector(query), n)
@@ -73,12 +67,11 @@ class DenseRetriever:
 
 
 class BM25Retriever:
-    def __init__(self, index: Index) -> None:
+    def __init__(self, index: Store) -> None:
         self.index = index
 
     def ranked(self, query: str, n: int) -> Ranking:
-        rows, scores = self.index.bm25.search(query, n)
-        return [(int(r), float(s)) for r, s in zip(rows, scores)]
+        return self.index.keyword(query, n)
 
     def retrieve(self, query: str, k: int) -> list[Passage]:
         ranked = self.ranked(query, max(k * CANDIDATES_PER_RESULT, k))
@@ -88,17 +81,20 @@ class BM25Retriever:
 class HybridRetriever:
     """The top candidates of both retrievers, each scored by both, then fused."""
 
-    def __init__(self, index: Index, embedder: Embedder, fusion: FusionSettings = FusionSettings()) -> None:
+    def __init__(self, index: Store, embedder: Embedder, fusion: FusionSettings = FusionSettings()) -> None:
         self.index, self.fusion = index, fusion
         self.dense, self.bm25 = DenseRetriever(index, embedder), BM25Retriever(index)
 
     def retrieve(self, query: str, k: int) -> list[Passage]:
         n = max(k * CANDIDATES_PER_RESULT, MIN_CANDIDATES)
-        query_vector, all_bm25 = self.dense.query_vector(query), self.index.bm25.scores(query)
+        query_vector = self.dense.query_vector(query)
         dense = self.dense.ranked_by_vector(query_vector, n)
-        keyword = [(int(r), float(s)) for r, s in zip(*top_rows(all_bm25, n))]
+        keyword = self.index.keyword(query, n)
         rows = sorted({row for row, _ in dense} | {row for row, _ in keyword})
-        cosines, bm25 = self._cosines(query_vector, rows), {row: float(all_bm25[row]) for row in rows}
+        cosines = self.index.dense_scores(query_vector, rows)
+        bm25 = dict(keyword)
+        bm25.update(self.index.keyword_scores(query, [row for row in rows if row not in bm25]))
+        bm25 = {row: bm25.get(row, 0.0) for row in rows}
         if self.fusion.method == "score":
             # A candidate only one retriever found still has a score in the other:
             # counting it as 0 there would punish it for the other list's cut-off.
@@ -107,12 +103,6 @@ class HybridRetriever:
         fused = fuse(dense, keyword, self.fusion)
         scored = [(row, score, {"dense": cosines[row], "bm25": bm25[row]}) for row, score in fused]
         return _passages(self.index, scored, k)
-
-    def _cosines(self, query_vector: np.ndarray, rows: list[int]) -> dict[int, float]:
-        if not rows:
-            return {}
-        values = self.index.embeddings()[rows] @ query_vector[0]
-        return {row: float(v) for row, v in zip(rows, values)}
 
 
 def fuse(dense: Ranking, keyword: Ranking, settings: FusionSettings) -> Ranking:
@@ -146,18 +136,22 @@ def over_best(ranking: Ranking, floor: float = 0.0) -> dict[int, float]:
 _WORD = re.compile(r"\w+")
 
 
-def _passages(index: Index, scored: list[tuple[int, float, dict]], k: int) -> list[Passage]:
+def _passages(index: Store, scored: list[tuple[int, float, dict]], k: int) -> list[Passage]:
     """The top k, skipping near-copies of a passage already taken."""
     kept: list[Passage] = []
     seen = NearCopyFilter()
-    for row, score, parts in scored:
-        chunk = index.chunks[row]
-        words = frozenset(_WORD.findall(chunk.text.lower()))
-        if not seen.admit(words):
-            continue
-        kept.append(Passage(chunk, score, len(kept) + 1, parts))
-        if len(kept) == k:
-            break
+    # Chunks are fetched in pages (one request to a remote store), a few more than k
+    # at a time, since near-copies are skipped.
+    page = max(2 * k, 20)
+    for start in range(0, len(scored), page):
+        part = scored[start : start + page]
+        for (row, score, parts), chunk in zip(part, index.chunks_at([row for row, _, _ in part])):
+            words = frozenset(_WORD.findall(chunk.text.lower()))
+            if not seen.admit(words):
+                continue
+            kept.append(Passage(chunk, score, len(kept) + 1, parts))
+            if len(kept) == k:
+                return kept
     return kept
 
 
@@ -203,7 +197,7 @@ RETRIEVERS: dict[str, Callable[..., Retriever]] = {
 }
 
 
-def get_retriever(name: str, index: Index, embedder: Embedder, fusion: FusionSettings = FusionSettings()) -> Retriever:
+def get_retriever(name: str, index: Store, embedder: Embedder, fusion: FusionSettings = FusionSettings()) -> Retriever:
     try:
         factory = RETRIEVERS[name]
     except KeyError:

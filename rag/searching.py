@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from pathlib import Path
 
 from rag.config import Settings
 from rag.embedding import Embedder, get_embedder
-from rag.index import Index
 from rag.retrieval import FusionSettings, Retriever, get_retriever
+from rag.stores import Store, open_store, parse_store
 from rag.types import Passage
 
 
@@ -23,8 +22,8 @@ class Searcher:
         return cls(settings, embedder or get_embedder(settings.embedder))
 
     @cached_property
-    def index(self) -> Index:
-        return Index.open(Path(self.settings.index), self.embedder.name, self.embedder.dim)
+    def index(self) -> Store:
+        return open_store(parse_store(self.settings.store), self.settings.index, self.embedder)
 
     def retriever(self, name: str | None = None) -> Retriever:
         fusion = FusionSettings(self.settings.fusion, self.settings.rrf_k, self.settings.dense_weight, self.settings.bm25_weight)

@@ -15,10 +15,22 @@ _REQUIRED = {"id", "source", "title", "text"}
 def write_chunks(path: Path, chunks: list[Chunk]) -> None:
     with path.open("w", encoding="utf-8") as handle:
         for chunk in chunks:
-            # Empty optional fields are left out: they come back as the dataclass defaults.
-            record = {k: v for k, v in asdict(chunk).items() if k in _REQUIRED or v not in (None, "")}
-            handle.write(json.dumps(record, ensure_ascii=False))
+            handle.write(json.dumps(chunk_record(chunk), ensure_ascii=False))
             handle.write("\n")
+
+
+def chunk_record(chunk: Chunk) -> dict:
+    # Empty optional fields are left out: they come back as the dataclass defaults.
+    return {k: v for k, v in asdict(chunk).items() if k in _REQUIRED or v not in (None, "")}
+
+
+def chunk_from_record(record: dict) -> Chunk:
+    """Raises ValueError on a record that is not a chunk."""
+    if not isinstance(record, dict) or not {"id", "source", "text"} <= record.keys():
+        raise ValueError("not a chunk record")
+    # JSON has no tuples: lists come back as the tuples the frozen Chunk holds.
+    values = {k: tuple(v) if isinstance(v, list) else v for k, v in record.items() if k in _FIELDS}
+    return Chunk(**{"title": "", **values})
 
 
 def read_chunks(path: Path) -> list[Chunk]:
@@ -26,10 +38,8 @@ def read_chunks(path: Path) -> list[Chunk]:
     chunks = []
     with path.open(encoding="utf-8") as handle:
         for number, line in enumerate(handle, start=1):
-            record = json.loads(line)
-            if not isinstance(record, dict) or not {"id", "source", "text"} <= record.keys():
-                raise ValueError(f"{path}:{number} is not a chunk record")
-            # JSON has no tuples: lists come back as the tuples the frozen Chunk holds.
-            values = {k: tuple(v) if isinstance(v, list) else v for k, v in record.items() if k in _FIELDS}
-            chunks.append(Chunk(**{"title": "", **values}))
+            try:
+                chunks.append(chunk_from_record(json.loads(line)))
+            except ValueError:
+                raise ValueError(f"{path}:{number} is not a chunk record") from None
     return chunks

@@ -48,7 +48,9 @@ def _ctrl_c_interrupts():
 
 
 def _session(conversation: Conversation, console: Console, err: Console, reader: LineReader) -> None:
-    console.print(f"rag chat over {_plain(str(conversation.settings.index))}. Ask a question; /help lists commands; Ctrl-D leaves.", highlight=False)
+    settings = conversation.settings
+    where = settings.index if settings.store == "local" else settings.store
+    console.print(f"rag chat over {_plain(str(where))}. Ask a question; /help lists commands; Ctrl-D leaves.", highlight=False)
     while True:
         try:
             line = reader.read().strip()

@@ -13,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from rag.cli import app, console, err, handles_errors
-from rag.cli.options import GeneratorOpt, IndexOpt, JsonOpt, RetrieverOpt, TopKOpt, answering_settings
+from rag.cli.options import GeneratorOpt, IndexOpt, JsonOpt, RetrieverOpt, StoreOpt, TopKOpt, answering_settings
 from rag.cli.safe import plain
 
 out = console()
@@ -34,13 +34,14 @@ def eval_command(
         Optional[Path], typer.Option("--thresholds", help="Thresholds TOML \\[default: thresholds.toml beside GOLD, else eval/thresholds.toml].")
     ] = None,
     sample: Annotated[Optional[int], typer.Option("--sample", help="Ask a fixed sample of N questions (the same N on every run).")] = None,
+    store: StoreOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Score answers, citations, abstentions and retrieval on gold questions; exit 1 below the thresholds."""
     from rag.evaluation.report import summary_json, write_report
     from rag.evaluation.runner import run_evaluation
 
-    settings = answering_settings(index=index, generator=generator, retriever=retriever, top_k=k)
+    settings = answering_settings(index=index, generator=generator, retriever=retriever, top_k=k, store=store)
     with _progress(enabled=err.is_terminal) as (on_start, on_result):
         outcome = run_evaluation(gold, settings, thresholds=thresholds, baseline=baseline, on_start=on_start, on_result=on_result, sample=sample)
     if report is not None:

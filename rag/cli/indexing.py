@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from rag.cli import app, console, err, handles_errors
-from rag.cli.options import IndexOpt, JsonOpt, QuietOpt, RetrieverOpt, TopKOpt, answering_settings, settings_from
+from rag.cli.options import IndexOpt, JsonOpt, QuietOpt, RetrieverOpt, StoreOpt, TopKOpt, answering_settings, settings_from
 from rag.cli.safe import plain
 from rag.errors import InputError
 from rag.types import Skipped
@@ -45,6 +45,7 @@ def index_command(
             "unreachable). Ray needs pip install 'rag\\[scale]'. The index is the same either way \\[default: local].",
         ),
     ] = None,
+    store: StoreOpt = None,
     as_json: JsonOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
@@ -55,12 +56,16 @@ def index_command(
     from rag.errors import NothingIndexedError
     from rag.ingest import index_documents
     from rag.loaders import DEFAULT_MAX_FILE_MB, load_paths
+    from rag.stores import open_target, parse_store
     from rag.workers import open_workers
 
-    settings = settings_from(index=index, index_type=index_type, workers=workers)
+    settings = settings_from(index=index, index_type=index_type, workers=workers, store=store)
+    spec = parse_store(settings.store)
+    target = open_target(spec, settings.index)
+    shown = settings.index if spec.is_local else settings.store
     limit = _file_limit(max_file_mb if max_file_mb is not None else getattr(settings, "max_file_mb", DEFAULT_MAX_FILE_MB))
     embedder = get_embedder(settings.embedder)
-    items = load_paths(paths or ["seeds"], max_file_mb=limit, follow_links=follow_links, exclude=[settings.index])
+    items = load_paths(paths or ["seeds"], max_file_mb=limit, follow_links=follow_links, exclude=[settings.index, *([spec.address] if spec.kind == "milvus-lite" else [])])
     skipped: list[Skipped] = []
     try:
         with open_workers(settings.workers, embedder, _notice(quiet)) as pool, indexing_progress(not (as_json or quiet)) as progress:
@@ -68,18 +73,18 @@ def index_command(
             if not as_json:
                 progress.on_removed = _print_removed
             report = index_documents(
-                items, Path(settings.index), embedder, rebuild=rebuild, prune=prune, index_type=settings.index_type,
+                items, target, embedder, rebuild=rebuild, prune=prune, index_type=settings.index_type,
                 progress=progress, lock_wait=wait, workers=pool,
             )
     except NothingIndexedError:
         _print_skipped(skipped)
         raise
     if as_json:
-        print(json.dumps({"index": settings.index, **report.to_json()}, ensure_ascii=False))
+        print(json.dumps({"index": shown, **report.to_json()}, ensure_ascii=False))
         return
     _print_skipped(report.skipped)
     out.print(
-        plain(settings.index, style="bold", oneline=True)
+        plain(shown, style="bold", oneline=True)
         + f": {report.added} added, {report.updated} updated, {report.removed} removed, "
         f"{report.unchanged} unchanged, {len(report.skipped)} skipped{_kept(report.kept)}; {report.chunks} chunks "
         f"({report.embedded} embedded, {report.index_type}) in {report.seconds:.1f}s",
@@ -111,6 +116,8 @@ def rm_command(
     from rag.ingest import Progress, remove_documents
 
     settings = settings_from(index=index)
+    if settings.store != "local":
+        raise InputError(f"`rag rm` removes from a local index; for the store {settings.store}, run `rag index --prune` over the paths to keep")
     progress = Progress(on_removed=_print_removed if not as_json else lambda source: None)
     report = remove_documents(Path(settings.index), sources, lock_wait=wait, progress=progress)
     if as_json:
@@ -142,13 +149,14 @@ def search_command(
     batch: Annotated[Optional[Path], typer.Option("--batch", help="BEIR-style queries .jsonl (_id/id, text/question).")] = None,
     out_path: Annotated[Optional[Path], typer.Option("--out", help="With --batch: where to write one result line per query.")] = None,
     force: Annotated[bool, typer.Option("--force", help="With --batch: overwrite an existing --out (never the queries file).")] = False,
+    store: StoreOpt = None,
     as_json: JsonOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
     """Show the passages that best match a query."""
     from rag.searching import Searcher, passage_json
 
-    settings = answering_settings(quiet, index=index, retriever=retriever, top_k=k)
+    settings = answering_settings(quiet, index=index, retriever=retriever, top_k=k, store=store)
     searcher = Searcher.from_settings(settings)
     if batch is not None:
         from rag.cli.batch_search import run_batch_search

@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from rag.cli import app, console, handles_errors
-from rag.cli.options import IndexOpt, JsonOpt, settings_from
+from rag.cli.options import IndexOpt, JsonOpt, StoreOpt, settings_from
 from rag.config import describe_origin
 
 out = console()
@@ -33,17 +33,18 @@ def _origin(origin: str) -> str:
 
 @app.command("status")
 @handles_errors
-def status_command(index: IndexOpt = None, as_json: JsonOpt = False) -> None:
+def status_command(index: IndexOpt = None, store: StoreOpt = None, as_json: JsonOpt = False) -> None:
     """The index in use and where it came from, its counts, stale files, and every setting in force with its origin."""
     from rag.inventory import CHANGED, MISSING, read_inventory
 
-    settings = settings_from(index=index)
-    inventory = read_inventory(Path(settings.index))
+    settings = settings_from(index=index, store=store)
+    inventory = read_inventory(Path(settings.index), settings.store)
     changed, missing = inventory.in_state(CHANGED), inventory.in_state(MISSING)
     if as_json:
         print(json.dumps(_status_json(settings, inventory, changed, missing), ensure_ascii=False))
         return
-    out.print(Text.assemble(("index      ", "bold"), settings.index, (f"  (from {_origin(settings.origin('index'))})", "dim")))
+    where = "index" if settings.store == "local" else "store"
+    out.print(Text.assemble(("index      ", "bold"), inventory.root, (f"  (from {_origin(settings.origin(where))})", "dim")))
     out.print(
         f"           {inventory.generation}, built {_when(inventory.created)}, {inventory.index_type}, "
         f"embedder {inventory.embedder} ({inventory.dim} dims)",
@@ -61,8 +62,8 @@ def status_command(index: IndexOpt = None, as_json: JsonOpt = False) -> None:
 
 def _status_json(settings, inventory, changed, missing) -> dict:
     return {
-        "index": settings.index,
-        "index_origin": settings.origin("index"),
+        "index": inventory.root,
+        "index_origin": settings.origin("index" if settings.store == "local" else "store"),
         "generation": inventory.generation,
         "created": inventory.created,
         "index_type": inventory.index_type,
@@ -93,21 +94,21 @@ def _settings_table(settings) -> Table:
 
 @app.command("ls")
 @handles_errors
-def ls_command(index: IndexOpt = None, as_json: JsonOpt = False) -> None:
+def ls_command(index: IndexOpt = None, store: StoreOpt = None, as_json: JsonOpt = False) -> None:
     """The indexed documents (source, chunks, when indexed) and the files the last `rag index` skipped, with why."""
     from rag.inventory import OK, read_inventory
 
-    settings = settings_from(index=index)
-    inventory = read_inventory(Path(settings.index))
+    settings = settings_from(index=index, store=store)
+    inventory = read_inventory(Path(settings.index), settings.store)
     if as_json:
         payload = {
-            "index": settings.index,
+            "index": inventory.root,
             "documents": [d.to_json() for d in inventory.documents],
             "skipped": [{"source": s.source, "reason": s.reason} for s in inventory.skipped],
         }
         print(json.dumps(payload, ensure_ascii=False))
         return
-    table = Table(title=Text(f"{settings.index}: {len(inventory.documents)} documents"), title_justify="left")
+    table = Table(title=Text(f"{inventory.root}: {len(inventory.documents)} documents"), title_justify="left")
     for column, justify in (("source", "left"), ("chunks", "right"), ("indexed", "left"), ("on disk", "left")):
         table.add_column(column, justify=justify)
     for d in inventory.documents:

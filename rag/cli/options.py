@@ -8,6 +8,10 @@ from typing import Annotated, Optional
 import typer
 
 IndexOpt = Annotated[Optional[Path], typer.Option("--index", help="Index directory \\[default: indexes/default, or \\[tool.rag] index].")]
+StoreOpt = Annotated[
+    Optional[str],
+    typer.Option("--store", help="Where the index lives: local (the --index folder), milvus://HOST:PORT/COLLECTION or milvus-lite:FILE.db \\[default: local]."),
+]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object for machines.")]
 RetrieverOpt = Annotated[Optional[str], typer.Option("--retriever", help="dense, bm25 or hybrid \\[default: hybrid].")]
 TopKOpt = Annotated[Optional[int], typer.Option("-k", "--top-k", help="How many passages to retrieve.")]
@@ -34,7 +38,7 @@ def answering_settings(quiet: bool = False, **overrides):
     from rag.ingest import bundled_index_missing, index_bundled_corpus
 
     settings = settings_from(**overrides)
-    if bundled_index_missing(settings.index, Settings.__dataclass_fields__["index"].default):
+    if settings.store == "local" and bundled_index_missing(settings.index, Settings.__dataclass_fields__["index"].default):
         from rag.cli import err
         from rag.cli.safe import plain
 

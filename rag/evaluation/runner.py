@@ -91,7 +91,8 @@ def default_thresholds(gold: Path) -> Path | None:
 
 
 def settings_json(settings: Settings) -> dict[str, Any]:
-    return {"index": settings.index, "retriever": settings.retriever, "generator": settings.generator, "top_k": settings.top_k}
+    where = {"index": settings.index} if settings.store == "local" else {"store": settings.store}
+    return {**where, "retriever": settings.retriever, "generator": settings.generator, "top_k": settings.top_k}
 
 
 def run_evaluation(
