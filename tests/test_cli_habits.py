@@ -67,7 +67,8 @@ def test_version_falls_back_to_the_package_when_not_installed(monkeypatch) -> No
 
 
 def test_shell_completion_is_offered() -> None:
-    done = _rag_process("--show-completion", "bash")
+    # Without a parent shell to detect (CI, nohup), typer takes the shell as the argument.
+    done = _rag_process("--show-completion", "bash", _TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION="1")
     assert done.returncode == 0 and "_rag_completion" in done.stdout
 
 
