@@ -30,7 +30,7 @@ def rank(question: Question, passages: Sequence, embed: EmbedFn, stats: CorpusSt
     probabilities = scorer.probabilities(matrix)
     if not units:
         return units, probabilities, 0.0
-    return units, probabilities, scorer.confidence(question_features(question, matrix, probabilities))
+    return units, probabilities, scorer.confidence(question_features(question, matrix, probabilities), matrix, probabilities)
 
 
 def select(question: Question, passages: Sequence, embed: EmbedFn, stats: CorpusStats, scorer: Scorer,
