@@ -185,7 +185,9 @@ def main() -> None:
             x, y, groups, answerable, asked = collect(split / "docs", load_gold(split / "gold.jsonl")[:args.limit], Path(work) / "index")
         save_collected(cache, x, y, groups, answerable, asked)
     extra = hotpot_rows(Path(args.hotpot_cache)) if args.hotpot else None
-    masks = [m[:len(asked)] for m in folds(articles(split / "gold.jsonl"), args.folds)]
+    masks = [m for m in (m[:len(asked)] for m in folds(articles(split / "gold.jsonl"), args.folds)) if m.any()]
+    if len(masks) < 2:
+        sys.exit("cross-fitting needs questions from at least two article folds; raise --limit")
     weights, report, coef = fit(x, y, groups, np.array(answerable), asked, masks, extra, args)
     Path(args.out).write_text(weights_text(weights), encoding="utf-8")
     print(json.dumps(report, indent=1))
