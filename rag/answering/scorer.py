@@ -82,7 +82,7 @@ def _why(error: Exception) -> str:
 def extra_names(names: tuple[str, ...] = NAMES) -> tuple[str, ...]:
     """What extra_question_features returns, in order."""
     head = ("third_logit", "top5_mass", "entropy", "candidates", "near_best_share")
-    return head + tuple(f"best_{n}" for n in names) + tuple(f"lead_{n}" for n in names)
+    return head + tuple(f"best_row_{n}" for n in names) + tuple(f"lead_{n}" for n in names)
 
 
 def extra_question_features(matrix: np.ndarray, probabilities: np.ndarray) -> np.ndarray:
