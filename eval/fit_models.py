@@ -11,6 +11,7 @@ import numpy as np
 from rag.evaluation.gold import load_gold
 
 L2 = 1.0
+CLIP = 5.0  # standardised values beyond +-5 deviations are held there, in the fit and at run time
 # Small and fixed (no early stopping, no subsampling) so that a refit is identical.
 TREES = {"max_iter": 300, "learning_rate": 0.05, "max_leaf_nodes": 31, "min_samples_leaf": 100, "l2_regularization": 1.0}
 
@@ -42,10 +43,10 @@ def standardise(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def logistic(x: np.ndarray, y: np.ndarray) -> tuple[Predict, dict]:
     mean, scale = standardise(x)
-    coef, intercept = fit_logistic((x - mean) / scale, y)
+    coef, intercept = fit_logistic(np.clip((x - mean) / scale, -CLIP, CLIP), y)
     exported = {"kind": "logistic", "mean": mean.round(6).tolist(), "scale": scale.round(6).tolist(),
-                "coef": coef.round(6).tolist(), "intercept": round(intercept, 6)}
-    return (lambda z: 1.0 / (1.0 + np.exp(-(((z - mean) / scale) @ coef + intercept)))), exported
+                "coef": coef.round(6).tolist(), "intercept": round(intercept, 6), "clip": CLIP}
+    return (lambda z: 1.0 / (1.0 + np.exp(-(np.clip((z - mean) / scale, -CLIP, CLIP) @ coef + intercept)))), exported
 
 
 def trees(x: np.ndarray, y: np.ndarray, **overrides) -> tuple[Predict, dict]:

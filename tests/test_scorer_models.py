@@ -46,6 +46,13 @@ def test_the_exported_logistic_model_predicts_what_was_fitted():
     np.testing.assert_allclose(logistic_from(exported, x.shape[1]).predict(x), predict(x), atol=1e-4)
 
 
+def test_a_clipped_logistic_model_holds_far_out_values_at_the_clip():
+    model = logistic_from({"mean": [0.0, 0.0], "scale": [0.1, 1.0], "coef": [1.0, 1.0], "intercept": 0.0, "clip": 5.0}, 2)
+    far, edge, inside = model.predict(np.array([[4.0, 1.0], [0.5, 1.0], [0.2, 1.0]]))
+    assert far == edge == pytest.approx(1 / (1 + np.exp(-6.0)))
+    assert inside == pytest.approx(1 / (1 + np.exp(-3.0)))
+
+
 def test_confidence_with_matrix_aggregates_needs_the_matrix(tmp_path):
     data = json.loads(WEIGHTS.read_text())
     width = len(QUESTION_NAMES) + len(extra_names())
@@ -81,13 +88,15 @@ def _damage(data: dict, how: str) -> dict | str:
         data["candidate"] = {"kind": "trees", "baseline": 0.0, "trees": [
             {"feature": [0, -1, -1], "threshold": [0.5, 0, 0], "missing_left": [1, 0, 0],
              "left": [1, 0, 0], "right": [7, 0, 0], "value": [0, 0.1, -0.1]}]}
+    elif how == "clip below zero":
+        data["question"]["clip"] = -1
     elif how == "question is a list":
         data["question"] = [1, 2]
     return data
 
 
 @pytest.mark.parametrize("how", ["not json", "no candidate model", "unknown kind", "short coefficients",
-                                 "threshold above one", "tree points outside", "question is a list"])
+                                 "threshold above one", "tree points outside", "clip below zero", "question is a list"])
 def test_a_damaged_weights_file_is_a_one_line_config_error(tmp_path, how):
     damaged = _damage(json.loads(WEIGHTS.read_text()), how)
     path = tmp_path / "weights.json"

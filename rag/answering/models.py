@@ -21,11 +21,17 @@ class Logistic:
     scale: np.ndarray
     coef: np.ndarray
     intercept: float
+    clip: float | None = None  # standardised values are held within +-clip, as in the fit
 
     def predict(self, features: np.ndarray) -> np.ndarray:
         if len(features) == 0:
             return np.zeros(0)
-        z = ((features - self.mean) / self.scale) @ self.coef + self.intercept
+        standard = (features - self.mean) / self.scale
+        if self.clip is not None:
+            # A feature that is rare in training (a title as the best candidate) would
+            # otherwise lie dozens of deviations out and decide alone.
+            standard = np.clip(standard, -self.clip, self.clip)
+        z = standard @ self.coef + self.intercept
         return 1.0 / (1.0 + np.exp(-z))
 
 
@@ -58,9 +64,13 @@ class Trees:
 
 
 def logistic_from(data: dict, width: int) -> Logistic:
-    model = Logistic(_vector(data["mean"]), _vector(data["scale"]), _vector(data["coef"]), float(data["intercept"]))
+    clip = data.get("clip")
+    model = Logistic(_vector(data["mean"]), _vector(data["scale"]), _vector(data["coef"]), float(data["intercept"]),
+                     None if clip is None else float(clip))
     if not len(model.mean) == len(model.scale) == len(model.coef) == width or not (model.scale > 0).all():
         raise ValueError(f"a logistic model over {width} features needs mean, scale (> 0) and coef of that length")
+    if model.clip is not None and not model.clip > 0:
+        raise ValueError(f"clip {model.clip} must be above 0")
     return model
 
 
