@@ -8,9 +8,9 @@ with the engine's own feature code, and labels a candidate positive when it hold
 gold answer and comes from the question's own article. The candidate model is
 gradient-boosted trees (scikit-learn here, exported as node arrays that numpy walks at
 run time); the confidence that the best candidate is right is an L2-regularised
-logistic regression (Newton's method) over the question-level features and aggregates
-of the candidate matrix, learnt from candidate probabilities cross-fitted over article
-folds. The abstention threshold is the quantile of the cross-fitted confidence over
+logistic regression (Newton's method) over the question-level features (with
+--question-extras also aggregates of the candidate matrix), learnt from candidate
+probabilities cross-fitted over article folds. The abstention threshold is the quantile of the cross-fitted confidence over
 answerable training questions that gives the stated false-abstention rate.
 eval/fit_experiments.py compares the alternatives. Only the train split is read: the
 sets that gate answers (squad2/dev, talent-dev, the seeds gold set) never are.
@@ -43,7 +43,7 @@ from rag.evaluation.gold import GoldQuestion, load_gold  # noqa: E402
 from rag.evaluation.scoring import matches_any, source_matches  # noqa: E402
 
 # The variant eval/fit_experiments.py and eval/answers.py chose; see the README's scorer section.
-CANDIDATE_MODEL, QUESTION_MODEL, QUESTION_EXTRAS, HOTPOT = "trees", "logistic", True, False
+CANDIDATE_MODEL, QUESTION_MODEL, QUESTION_EXTRAS, HOTPOT = "trees", "logistic", False, False
 CURVE_RATES = (0.02, 0.05, 0.10, 0.15, 0.20, 0.30)
 DEFAULT_SPLIT = ROOT.parent / "shared" / "data" / "squad2" / "train"
 
