@@ -4,21 +4,26 @@
 
 Indexes the training articles with the default embedder, asks every training question
 through the default retrieval, turns the retrieved passages into answer candidates
-with the engine's own feature code, labels a candidate positive when it holds a gold
-answer and comes from the question's own article, and fits an L2-regularised logistic
-regression (Newton's method, numpy only). The abstention threshold is the quantile of
-the best candidate's probability over answerable training questions that gives the
-stated false-abstention rate. Besides SQuAD's own questions, a quarter of the answerable
-ones are asked again with one name or year swapped for one no training document holds
-(eval/absent_questions.py; the names are HotpotQA paragraph titles), as unanswerable
-questions. Only the train split is read: the sets that gate answers (squad2/dev,
-talent-dev, the seeds gold set) never are.
+with the engine's own feature code, and labels a candidate positive when it holds a
+gold answer and comes from the question's own article. The candidate model is
+gradient-boosted trees (scikit-learn here, exported as node arrays that numpy walks at
+run time); the confidence that the best candidate is right is an L2-regularised
+logistic regression (Newton's method) over the question-level features (with
+--question-extras also aggregates of the candidate matrix), learnt from candidate
+probabilities cross-fitted over article folds. The abstention threshold is the quantile of the cross-fitted confidence over
+answerable training questions that gives the stated false-abstention rate.
+Besides SQuAD's own questions, a quarter of the answerable ones are asked again with one
+name or year swapped for one no training document holds (eval/absent_questions.py; the
+names are HotpotQA paragraph titles), as unanswerable questions of the same article.
+eval/fit_experiments.py compares the alternatives. Only the train split is read: the
+sets that gate answers (squad2/dev, talent-dev, the seeds gold set) never are.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import tempfile
 import time
@@ -34,13 +39,17 @@ from rag.answering.corpus import CorpusStats  # noqa: E402
 from rag.answering.features import NAMES, QUESTION_NAMES, feature_matrix, question_features  # noqa: E402
 from rag.answering.question import analyse  # noqa: E402
 from rag.answering.candidates import candidates  # noqa: E402
-from rag.answering.scorer import WEIGHTS  # noqa: E402
+from fit_models import FAMILIES, articles, auc, folds  # noqa: E402
+from rag.answering.scorer import WEIGHTS, extra_names, extra_question_features  # noqa: E402
 from rag.config import Settings  # noqa: E402
-from rag.evaluation.gold import load_gold  # noqa: E402
+from rag.evaluation.gold import GoldQuestion, load_gold  # noqa: E402
 from rag.evaluation.scoring import matches_any, source_matches  # noqa: E402
 from absent_questions import DERIVED, corpus_years, derive, name_pool  # noqa: E402
 
-L2 = 1.0
+# The variant eval/fit_experiments.py and eval/answers.py chose; see the README's scorer section.
+CANDIDATE_MODEL, QUESTION_MODEL, QUESTION_EXTRAS, HOTPOT = "trees", "logistic", False, False
+CURVE_RATES = (0.02, 0.05, 0.10, 0.15, 0.20, 0.30)
+DEFAULT_SPLIT = ROOT.parent / "shared" / "data" / "squad2" / "train"
 
 
 def build_index(docs: Path, root: Path):
@@ -53,21 +62,23 @@ def build_index(docs: Path, root: Path):
     return embedder
 
 
-def collect(split: Path, work: Path, limit: int | None, absent_pool: Path | None
-            ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[bool], list[str], list[bool]]:
-    """Features, labels and question ids for every candidate of every training question."""
+def collect(docs: Path, questions: list[GoldQuestion], work: Path, absent_pool: Path | None
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[bool], list[str], list[int]]:
+    """Features, labels and question ids for every candidate of every training question,
+    and for each question the training question it was derived from (itself, if none)."""
     from rag.pipeline import Assistant
 
-    embedder = build_index(split / "docs", work)
+    embedder = build_index(docs, work)
     assistant = Assistant.from_settings(Settings(index=str(work), generator="extractive"), embedder=embedder)
     stats = CorpusStats(assistant.searcher.index.chunks)
-    questions = load_gold(split / "gold.jsonl")[:limit]
+    position = {q.id: i for i, q in enumerate(questions)}
     if absent_pool is not None:
         chunks = assistant.searcher.index.chunks
         pool = name_pool(absent_pool, set(stats.df))
-        questions += derive(questions, set(stats.df), corpus_years([c.text for c in chunks]), pool)
-        print(f"  {sum(q.id.endswith(DERIVED) for q in questions)} derived questions about names and years no document holds")
-    rows, labels, groups, answerable, asked, derived = [], [], [], [], [], []
+        questions = questions + derive(questions, set(stats.df), corpus_years([c.text for c in chunks]), pool)
+        print(f"  {len(questions) - len(position)} derived questions about names and years no document holds")
+    source = [position.get(q.id.removesuffix(DERIVED), i) for i, q in enumerate(questions)]
+    rows, labels, groups, answerable, asked = [], [], [], [], []
     started = time.time()
     for n, gold in enumerate(questions):
         question = analyse(gold.question)
@@ -82,27 +93,22 @@ def collect(split: Path, work: Path, limit: int | None, absent_pool: Path | None
             groups.append(n)
         answerable.append(gold.answerable)
         asked.append(gold.question)
-        derived.append(gold.id.endswith(DERIVED))
         if n % 500 == 0:
             print(f"  {n}/{len(questions)} questions, {len(rows)} candidates, {time.time() - started:.0f} s", flush=True)
-    return np.array(rows), np.array(labels), np.array(groups), answerable, asked, derived
+    return np.array(rows), np.array(labels), np.array(groups), answerable, asked, source
 
 
-def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = L2, steps: int = 30) -> tuple[np.ndarray, float]:
-    """Newton's method on the penalised log-likelihood (the intercept is not penalised)."""
-    design = np.hstack([x, np.ones((len(x), 1))])
-    w = np.zeros(design.shape[1])
-    penalty = np.full(design.shape[1], l2)
-    penalty[-1] = 0.0
-    for _ in range(steps):
-        p = 1.0 / (1.0 + np.exp(-(design @ w)))
-        gradient = design.T @ (p - y) + penalty * w
-        hessian = (design * (p * (1 - p))[:, None]).T @ design + np.diag(penalty)
-        step = np.linalg.solve(hessian, gradient)
-        w -= step
-        if np.abs(step).max() < 1e-8:
-            break
-    return w[:-1], float(w[-1])
+def save_collected(cache: Path, x, y, groups, answerable, asked, source) -> None:
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    np.savez(cache, x=x, y=y, groups=groups, answerable=np.array(answerable), names=np.array(NAMES), asked=np.array(asked),
+             source=np.array(source))
+
+
+def load_collected(cache: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[bool], list[str], list[int]]:
+    data = np.load(cache)
+    if list(data["names"]) != list(NAMES) or "source" not in data.files:
+        sys.exit(f"{cache} holds other features; delete it and run again")
+    return data["x"], data["y"], data["groups"], list(data["answerable"]), list(data["asked"]), list(data["source"])
 
 
 def best_per_question(p: np.ndarray, y: np.ndarray, groups: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
@@ -127,72 +133,131 @@ def question_matrix(x: np.ndarray, p: np.ndarray, groups: np.ndarray, asked: lis
     return np.array(rows)
 
 
+def cross_fitted(fit, x: np.ndarray, y: np.ndarray, groups: np.ndarray, masks: list[np.ndarray],
+                 extra: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+    """Each candidate's probability from a model fitted without its article's questions."""
+    p = np.zeros(len(y))
+    for test in masks:
+        rows = test[groups]
+        train_x, train_y = x[~rows], y[~rows]
+        if extra is not None:
+            train_x, train_y = np.vstack([train_x, extra[0]]), np.concatenate([train_y, extra[1]])
+        p[rows] = fit(train_x, train_y)[0](x[rows])
+    return p
+
+
+def question_inputs(x: np.ndarray, p: np.ndarray, groups: np.ndarray, asked: list[str], extras: bool) -> np.ndarray:
+    qx = question_matrix(x, p, groups, asked)
+    if not extras:
+        return qx
+    more = [extra_question_features(x[groups == q], p[groups == q]) if (groups == q).any() else np.zeros(len(extra_names()))
+            for q in range(len(asked))]
+    return np.hstack([qx, np.array(more)])
+
+
+def hotpot_rows(cache: Path) -> tuple[np.ndarray, np.ndarray]:
+    """HotpotQA candidates (eval/fit_hotpot.py), collected once and cached."""
+    if not cache.is_file():
+        from fit_hotpot import DEFAULT, collect_hotpot
+
+        collect_hotpot(DEFAULT, cache)
+    x, y, *_ = load_collected(cache)
+    return x, y
+
+
+def weights_text(weights: dict) -> str:
+    """Indented JSON with every list of numbers on one line, so the trees stay readable in a diff."""
+    def one_line(match: re.Match) -> str:
+        return "[" + re.sub(r",\s+", ", ", match.group(1)) + "]"
+
+    return re.sub(r"\[\n\s+([-+.\deE,\s]*?)\n\s*\]", one_line, json.dumps(weights, indent=1)) + "\n"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("split", nargs="?", default=str(ROOT.parent / "shared" / "data" / "squad2" / "train"))
+    parser.add_argument("split", nargs="?", default=str(DEFAULT_SPLIT))
     parser.add_argument("--false-abstention", type=float, default=0.05,
                         help="share of answerable training questions the threshold may decline")
     parser.add_argument("--limit", type=int, default=None, help="fit on the first N questions only (a quick check)")
     parser.add_argument("--absent-names", default=str(ROOT.parent / "shared" / "data" / "hotpotqa" / "corpus.jsonl"),
                         help="names for the derived questions about what the documents never mention; 'none' leaves them out")
     parser.add_argument("--cache", default=str(ROOT / "eval" / "out" / "fit_scorer.npz"), help="reuse collected features")
+    parser.add_argument("--candidate-model", choices=FAMILIES, default=CANDIDATE_MODEL)
+    parser.add_argument("--question-model", choices=FAMILIES, default=QUESTION_MODEL)
+    parser.add_argument("--question-extras", action=argparse.BooleanOptionalAction, default=QUESTION_EXTRAS,
+                        help="the confidence also reads aggregates of the candidate matrix")
+    parser.add_argument("--hotpot", action=argparse.BooleanOptionalAction, default=HOTPOT,
+                        help="add HotpotQA candidates to the candidate model's training")
+    parser.add_argument("--hotpot-cache", default=str(ROOT / "eval" / "out" / "fit_hotpot.npz"))
+    parser.add_argument("--folds", type=int, default=5, help="article folds for the cross-fitted probabilities")
     parser.add_argument("--out", default=str(WEIGHTS))
     args = parser.parse_args()
+    split = Path(args.split)
     cache = Path(args.cache)
     if cache.is_file():
-        data = np.load(cache)
-        x, y, groups, answerable, asked = data["x"], data["y"], data["groups"], list(data["answerable"]), list(data["asked"])
-        derived = list(data["derived"]) if "derived" in data.files else [False] * len(asked)
-        if list(data["names"]) != list(NAMES):
-            sys.exit(f"{cache} holds other features; delete it and run again")
+        x, y, groups, answerable, asked, source = load_collected(cache)
     else:
+        pool = None if args.absent_names == "none" else Path(args.absent_names)
         with tempfile.TemporaryDirectory() as work:
-            pool = None if args.absent_names == "none" else Path(args.absent_names)
-            x, y, groups, answerable, asked, derived = collect(Path(args.split), Path(work) / "index", args.limit, pool)
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        np.savez(cache, x=x, y=y, groups=groups, answerable=np.array(answerable), names=np.array(NAMES), asked=np.array(asked),
-                 derived=np.array(derived))
-    mean, scale = x.mean(axis=0), x.std(axis=0)
-    scale[scale == 0] = 1.0
-    coef, intercept = fit_logistic((x - mean) / scale, y)
-    p = 1.0 / (1.0 + np.exp(-(((x - mean) / scale) @ coef + intercept)))
-    _, best_ok = best_per_question(p, y, groups, len(answerable))
-    qx = question_matrix(x, p, groups, asked)
-    q_mean, q_scale = qx.mean(axis=0), qx.std(axis=0)
-    q_scale[q_scale == 0] = 1.0
-    q_coef, q_intercept = fit_logistic((qx - q_mean) / q_scale, best_ok.astype(float))
-    best_p = 1.0 / (1.0 + np.exp(-(((qx - q_mean) / q_scale) @ q_coef + q_intercept)))
-    mask, made = np.array(answerable), np.array(derived, dtype=bool)
-    threshold = float(np.quantile(best_p[mask], args.false_abstention))
+            x, y, groups, answerable, asked, source = collect(
+                split / "docs", load_gold(split / "gold.jsonl")[:args.limit], Path(work) / "index", pool)
+        save_collected(cache, x, y, groups, answerable, asked, source)
+    extra = hotpot_rows(Path(args.hotpot_cache)) if args.hotpot else None
+    # A derived question is held out with the article of the question it came from.
+    article_of = articles(split / "gold.jsonl")[np.array(source)]
+    masks = [m for m in folds(article_of, args.folds) if m.any()]
+    if len(masks) < 2:
+        sys.exit("cross-fitting needs questions from at least two article folds; raise --limit")
+    derived = np.array(source) != np.arange(len(source))
+    weights, report, coef = fit(x, y, groups, np.array(answerable), derived, asked, masks, extra, args)
+    Path(args.out).write_text(weights_text(weights), encoding="utf-8")
+    print(json.dumps(report, indent=1))
+    for name, c in coef:
+        print(f"  {name:24s} {c:+.3f}")
+    print(f"threshold {weights['threshold']:.3f} -> {args.out}")
+
+
+def fit(x, y, groups, answerable, derived, asked, masks, extra, args) -> tuple[dict, dict, list[tuple[str, float]]]:
+    """The question model learns from cross-fitted candidate probabilities, as a new corpus
+    will look to the candidate model; the threshold is set on cross-fitted confidences."""
+    candidate_fit, question_fit = FAMILIES[args.candidate_model], FAMILIES[args.question_model]
+    p = cross_fitted(candidate_fit, x, y, groups, masks, extra)
+    _, ok = best_per_question(p, y, groups, len(asked))
+    qx = question_inputs(x, p, groups, asked, args.question_extras)
+    confidence = np.zeros(len(asked))
+    for test in masks:
+        confidence[test] = question_fit(qx[~test], ok[~test].astype(float))[0](qx[test])
+    threshold = float(np.quantile(confidence[answerable], args.false_abstention))
+    curve = [{"false_abstention": r, "threshold": round(float(np.quantile(confidence[answerable], r)), 6),
+              "unanswerable_declined": round(float((confidence[~answerable & ~derived] < np.quantile(confidence[answerable], r)).mean()), 4)}
+             for r in CURVE_RATES]
+    all_x, all_y = (np.vstack([x, extra[0]]), np.concatenate([y, extra[1]])) if extra is not None else (x, y)
+    _, candidate = candidate_fit(all_x, all_y)
+    _, question = question_fit(qx, ok.astype(float))
     report = {
-        "questions": len(answerable),
-        "candidates": int(len(y)),
-        "positives": int(y.sum()),
-        "top1_correct_answerable": round(float(best_ok[mask].mean()), 4),
-        "abstain_unanswerable_at_threshold": round(float((best_p[~mask & ~made] < threshold).mean()), 4),
-        "abstain_derived_at_threshold": round(float((best_p[made] < threshold).mean()), 4) if made.any() else None,
-        "false_abstention_at_threshold": round(float((best_p[mask] < threshold).mean()), 4),
+        "questions": len(asked), "candidates": int(len(y)), "positives": int(y.sum()),
+        "hotpot_candidates": 0 if extra is None else int(len(extra[1])),
+        "candidate_auc_cross_fitted": round(auc(p, y), 4),
+        "top1_correct_answerable": round(float(ok[answerable].mean()), 4),
+        "confidence_auc_cross_fitted": round(auc(confidence, ok), 4),
+        "abstain_unanswerable_at_threshold": round(float((confidence[~answerable & ~derived] < threshold).mean()), 4),
+        "abstain_derived_at_threshold": round(float((confidence[derived] < threshold).mean()), 4) if derived.any() else None,
+        "false_abstention_at_threshold": round(float((confidence[answerable] < threshold).mean()), 4),
     }
+    question_names = list(QUESTION_NAMES) + (list(extra_names()) if args.question_extras else [])
     weights = {
         "features": list(NAMES),
-        "mean": mean.round(6).tolist(),
-        "scale": scale.round(6).tolist(),
-        "coef": coef.round(6).tolist(),
-        "intercept": round(intercept, 6),
+        "candidate": candidate,
         "threshold": round(threshold, 6),
-        "question": {"features": list(QUESTION_NAMES), "mean": q_mean.round(6).tolist(), "scale": q_scale.round(6).tolist(),
-                     "coef": q_coef.round(6).tolist(), "intercept": round(q_intercept, 6)},
-        "fitted_on": Path(args.split).name + " (squad2): " + json.dumps(report),
+        "question": {"features": list(QUESTION_NAMES), "extras": args.question_extras, **question},
+        "fitted_on": "train (squad2)" + (" + hotpotqa candidates" if extra is not None else "") + ": " + json.dumps(report),
         "false_abstention_target": args.false_abstention,
+        "threshold_curve": curve,  # other rates' thresholds, cross-fitted on train: eval/fit_tradeoff.py reports them on dev
         "command": "python eval/fit_scorer.py",
     }
-    Path(args.out).write_text(json.dumps(weights, indent=1) + "\n", encoding="utf-8")
-    print(json.dumps(report, indent=1))
-    for name, c in sorted(zip(NAMES, coef), key=lambda t: -abs(t[1])):
-        print(f"  {name:20s} {c:+.3f}")
-    for name, c in sorted(zip(QUESTION_NAMES, q_coef), key=lambda t: -abs(t[1])):
-        print(f"  question: {name:20s} {c:+.3f}")
-    print(f"threshold {threshold:.3f} -> {args.out}")
+    named = [(n, c) for n, c in zip(NAMES, candidate.get("coef", []))] + \
+        [("question: " + n, c) for n, c in zip(question_names, question.get("coef", []))]
+    return weights, report, sorted(named, key=lambda t: -abs(t[1]))
 
 
 if __name__ == "__main__":

@@ -40,7 +40,7 @@ def _scored(question: Question, passages: Sequence, embed: EmbedFn, stats: Corpu
 def _confidence(question: Question, matrix: np.ndarray, probabilities: np.ndarray, scorer: Scorer) -> float:
     if len(probabilities) == 0:
         return 0.0
-    return scorer.confidence(question_features(question, matrix, probabilities))
+    return scorer.confidence(question_features(question, matrix, probabilities), matrix, probabilities)
 
 
 def select(question: Question, passages: Sequence, embed: EmbedFn, stats: CorpusStats, scorer: Scorer,
