@@ -13,7 +13,7 @@ from rag.answering.fields import field_answer
 from rag.answering.features import EmbedFn, feature_matrix, question_features
 from rag.answering.records import Candidate, Question, Scored, Selection
 from rag.answering.scorer import Scorer
-from rag.answering.spans import find_span
+from rag.answering.spans import find_span, has_span
 from rag.answering.tables import RowsFn, TableOutcome, table_outcome
 
 # Answer types a table usually holds: when the table the question is about lacks the
@@ -67,6 +67,10 @@ def select(question: Question, passages: Sequence, embed: EmbedFn, stats: Corpus
             units, matrix, probabilities = [units[i] for i in prose], matrix[prose], probabilities[prose]
             best, confidence = int(np.argmax(probabilities)), _confidence(question, matrix, probabilities, scorer)
             reason = f"the table found does not give it ({tabled.absent}) and no sentence does either"
+            if question.kind in TABLE_KINDS and not has_span(question, units[best].text):
+                # A count, amount or share the table lacks needs a sentence that gives one.
+                return Selection(question, (Scored(units[best], float(probabilities[best])),), confidence,
+                                 f"the table found does not give it: {tabled.absent}")
     field = field_answer(question, passages, stats)
     if field is not None:
         return Selection(question, (field,), max(confidence, bar), None, field.span)

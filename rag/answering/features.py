@@ -100,7 +100,11 @@ QUESTION_NAMES = (
     "best_logit", "second_logit", "margin", "best_coverage_context", "best_missing_max_idf",
     "best_type_fit", "best_type_missing", "best_dense", "typed_question", "question_terms",
     "best_names_covered", "best_numbers_covered", "max_names_covered", "max_numbers_covered", "max_coverage_chunk",
+    "best_measure_missing",
 )
+# Kinds whose answer has a shape no other phrase takes: a count, an amount, a share, a
+# clock time, a length of time. A "when" or "who" may be answered in words.
+MEASURES = ("number", "money", "percent", "time", "duration")
 
 
 def question_features(question: Question, matrix: np.ndarray, probabilities: np.ndarray) -> np.ndarray:
@@ -121,6 +125,7 @@ def question_features(question: Question, matrix: np.ndarray, probabilities: np.
         best[column["names_covered"]], best[column["numbers_covered"]],
         matrix[:, column["names_covered"]].max(), matrix[:, column["numbers_covered"]].max(),
         matrix[:, column["coverage_chunk"]].max(),
+        float(question.kind in MEASURES and bool(best[column["type_missing"]])),
     ])
 
 
