@@ -194,9 +194,14 @@ def test_rag_index_with_processes_builds_the_local_index(tmp_path: Path) -> None
         result = run_rag("index", "docs", "--index", folder, "--workers", workers, "--json", cwd=tmp_path)
         assert result.returncode == 0, result.stderr
         assert json.loads(result.stdout)["embedded"] > 6
-    one, two = idx.Index.open(tmp_path / "one"), idx.Index.open(tmp_path / "two")
+    assert_same_index(tmp_path / "one", tmp_path / "two")
+
+
+def assert_same_index(first, second) -> None:
+    """The same chunks, in the same order, with the same vectors."""
+    one, two = idx.Index.open(first), idx.Index.open(second)
     try:
-        assert [c.text for c in one.chunks] == [c.text for c in two.chunks]
+        assert [(c.id, c.text) for c in one.chunks] == [(c.id, c.text) for c in two.chunks]
         np.testing.assert_allclose(one.embeddings(), two.embeddings(), atol=1e-6)
     finally:
         one.close()
@@ -282,10 +287,4 @@ def test_ray_builds_the_same_index_as_local_and_passes_errors_back(ray_session, 
     finally:
         workers.close()
     assert not ray_session.is_initialized()  # it started the instance, so it shut it down
-    local, remote = idx.Index.open(seeds_index), idx.Index.open(tmp_path / "ray")
-    try:
-        assert [c.id for c in local.chunks] == [c.id for c in remote.chunks]
-        np.testing.assert_allclose(remote.embeddings(), local.embeddings(), atol=1e-6)
-    finally:
-        local.close()
-        remote.close()
+    assert_same_index(seeds_index, tmp_path / "ray")

@@ -60,24 +60,28 @@ def select(question: Question, passages: Sequence, embed: EmbedFn, stats: Corpus
         if tabled.absent and units[best].is_table:
             # The table the question seemed to be about has nothing it names: the prose
             # may still answer, judged without the table's rows.
+            lacking = f"the table found does not give it: {tabled.absent}"
             prose = [i for i, u in enumerate(units) if not u.is_table]
             if not prose:
-                return Selection(question, (Scored(units[best], float(probabilities[best])),), confidence,
-                                 f"the table found does not give it: {tabled.absent}")
+                return _declined(question, units[best], probabilities[best], confidence, lacking)
             units, matrix, probabilities = [units[i] for i in prose], matrix[prose], probabilities[prose]
             best, confidence = int(np.argmax(probabilities)), _confidence(question, matrix, probabilities, scorer)
             reason = f"the table found does not give it ({tabled.absent}) and no sentence does either"
             if question.kind in TABLE_KINDS and not has_span(question, units[best].text):
                 # A count, amount or share the table lacks needs a sentence that gives one.
-                return Selection(question, (Scored(units[best], float(probabilities[best])),), confidence,
-                                 f"the table found does not give it: {tabled.absent}")
+                return _declined(question, units[best], probabilities[best], confidence, lacking)
     field = field_answer(question, passages, stats)
     if field is not None:
         return Selection(question, (field,), max(confidence, bar), None, field.span)
     if confidence < bar:
-        return Selection(question, (Scored(units[best], float(probabilities[best])),), confidence, reason.format(confidence))
+        return _declined(question, units[best], probabilities[best], confidence, reason.format(confidence))
     chosen = _chosen(question, units, probabilities)
     return Selection(question, chosen, confidence, None, chosen[0].span)
+
+
+def _declined(question: Question, best: Candidate, probability: float, confidence: float, reason: str) -> Selection:
+    """An abstention that keeps the best unit, so the withheld answer can still be shown."""
+    return Selection(question, (Scored(best, float(probability)),), confidence, reason)
 
 
 def _from_table(question: Question, tabled: TableOutcome, best: Candidate, best_probability: float,
@@ -87,7 +91,7 @@ def _from_table(question: Question, tabled: TableOutcome, best: Candidate, best_
         rows = tuple(Scored(row, 1.0, tabled.answer.short) for row in tabled.rows)
         return Selection(question, rows, max(confidence, bar), None, tabled.answer.short, tabled.answer.explanation)
     if tabled.absent and tabled.named and (best.is_table or question.kind in TABLE_KINDS):
-        return Selection(question, (Scored(best, best_probability),), confidence, f"the table found does not give it: {tabled.absent}")
+        return _declined(question, best, best_probability, confidence, f"the table found does not give it: {tabled.absent}")
     return None
 
 

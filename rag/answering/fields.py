@@ -30,10 +30,11 @@ def field_answer(question: Question, passages: Sequence[Passage], stats: CorpusS
             continue
         record = stats.close(content_terms(f"{passage.chunk.title}\n{passage.chunk.heading}\n{passage.chunk.text}"))
         for field in fields(passage.chunk.text):
-            share = _label_share(question, field)
+            label = set(content_terms(field.label))
+            share = len(label & set(question.terms)) / len(label) if label else 0.0
             if share < LABEL_SHARE or not _value_fits(question, field):
                 continue
-            rest = [t for t in question.terms if t not in set(content_terms(field.label))]
+            rest = [t for t in question.terms if t not in label]
             if _coverage(rest, record, stats) < RECORD_COVERAGE:
                 continue
             unit = Candidate(field.line, passage.chunk, passage.rank, passage.score)
@@ -41,11 +42,6 @@ def field_answer(question: Question, passages: Sequence[Passage], stats: CorpusS
             if best is None or share > best[0]:
                 best = (share, scored)
     return best[1] if best else None
-
-
-def _label_share(question: Question, field: Field) -> float:
-    label = set(content_terms(field.label))
-    return len(label & set(question.terms)) / len(label) if label else 0.0
 
 
 def _value_fits(question: Question, field: Field) -> bool:

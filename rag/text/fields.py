@@ -44,6 +44,5 @@ def _is_label(label: str) -> bool:
 def _next_value(lines: list[str], i: int) -> str:
     """The value of a label alone on its line: the next line, unless it is a label too."""
     following = lines[i + 1] if i + 1 < len(lines) else ""
-    if not following or (_LABEL.match(following) and _is_label(_LABEL.match(following).group(1))):
-        return ""
-    return following
+    match = _LABEL.match(following)
+    return "" if match and _is_label(match.group(1)) else following
