@@ -87,6 +87,18 @@ class Terminal:
     def line(self, text: str) -> None:
         self.send(text + "\r")
 
+    def press_until(self, keys: str, pattern: str, tries: int = 3, seconds: float = 5) -> str:
+        """Send `keys` until `pattern` appears, at most `tries` times (see `interrupt_at_prompt`)."""
+        time.sleep(0.2)
+        for attempt in range(tries):
+            self.send(keys)
+            try:
+                return self.wait_for(pattern, seconds if attempt < tries - 1 else 60)
+            except AssertionError:
+                if attempt == tries - 1:
+                    raise
+        raise AssertionError("unreachable")
+
     def wait_for(self, pattern: str, seconds: float = 60) -> str:
         """Read until `pattern` (a regex) appears in the output since the last match."""
         deadline = time.monotonic() + seconds
@@ -130,6 +142,21 @@ class Chat(Terminal):
 
     def interrupt(self) -> None:
         self.process.send_signal(signal.SIGINT)
+
+    def interrupt_at_prompt(self, tries: int = 3) -> None:
+        """Ctrl-C at the `? ` prompt, pressed again if the first press went unseen.
+
+        readline prints the prompt before it starts waiting for keys; a SIGINT landing
+        in that instant is noted but does not wake the wait, so a person would press
+        Ctrl-C again (no keystroke is that quick, a test's signal can be)."""
+        time.sleep(0.2)
+        for _ in range(tries):
+            self.interrupt()
+            deadline = time.monotonic() + 5
+            while self.process.poll() is None and time.monotonic() < deadline:
+                self._read(0.2)
+            if self.process.poll() is not None:
+                return
 
     def finish(self, seconds: float = 30) -> tuple[int, str]:
         """Wait for the child to exit; its exit code and everything it printed."""

@@ -153,7 +153,7 @@ def test_ctrl_c_stops_an_answer_and_keeps_the_session(tmp_path, seeds_index):
         _wait_for_file(marker, chat)
         chat.wait_for(r"41 896", 90)
         chat.wait_for(r"\? ")
-        chat.interrupt()  # Ctrl-C at the prompt ends the session cleanly
+        chat.interrupt_at_prompt()  # Ctrl-C at the prompt ends the session cleanly
         code, output = chat.finish()
     finally:
         chat.kill()
@@ -236,8 +236,7 @@ def test_ctrl_c_under_make_keeps_the_session_and_make_exits_0(tmp_path, seeds_in
         terminal.send("\x03")  # Ctrl-C, as the terminal sends it: to the foreground group
         terminal.wait_for(r"\(stopped\)")
         terminal.wait_for(r"\? ")
-        terminal.send("\x03")
-        terminal.wait_for("make-went-on")
+        terminal.press_until("\x03", "make-went-on")  # Ctrl-C at the prompt, again if unseen
         _, status = os.waitpid(pid, 0)
     finally:
         with contextlib.suppress(ProcessLookupError, ChildProcessError):
