@@ -60,6 +60,36 @@ def test_corpus_learns_acronyms_the_documents_define():
     assert stats.spelled_out("What did the TSB decide?") == "What did the TSB decide? (Transport Safety Board)"
 
 
+def test_corpus_learns_acronyms_the_documents_use_beside_their_spelled_out_words():
+    stats = CorpusStats([
+        _chunk("The United Kingdom's rules changed. In the UK, the Food and Drug Administration differs."),
+        _chunk("If the Parliament agrees, the IP rules change. The FDA agreed."),
+    ])
+    assert stats.defined["UK"] == ("United Kingdom",)
+    assert stats.defined["FDA"] == ("Food and Drug Administration",)
+    assert "IP" not in stats.defined  # "If the Parliament" opens a sentence; it spells nothing
+    assert {"unit", "kingdom"} <= stats.close(["uk"])
+
+
+def test_a_defined_acronym_wins_over_initials_that_happen_to_match():
+    stats = CorpusStats([_chunk("The Road Safety Board (RSB) met. Later the Royal Scottish Bank and the RSB talked.")])
+    assert stats.defined["RSB"] == ("Road Safety Board",)
+
+
+def test_the_words_around_a_span_count_for_it():
+    text_near = "The bridge opened on 6 December 2024."
+    text_far = "On 6 December 2024 the council, after a long and bitter debate on the budget, said the bridge had opened."
+    q = analyse("When did the bridge open?")
+    chunks = [_chunk(text_near), _chunk(text_far)]
+    units = candidates([Passage(c, 1.0, 1) for c in chunks])
+    features = feature_matrix(q, units, fake_embed, CorpusStats(chunks))
+    window, distance = NAMES.index("span_window"), NAMES.index("span_distance")
+    assert features[0, window] == 1.0 and features[1, window] < 1.0
+    assert features[0, distance] < features[1, distance]
+    untyped = feature_matrix(analyse("Why did the bridge open?"), units, fake_embed, CorpusStats(chunks))
+    assert not untyped[:, window].any() and not untyped[:, distance].any()
+
+
 def fake_embed(texts):
     """Bag-of-letters vectors: similar words, similar vectors, no model needed."""
     out = np.zeros((len(texts), 26))

@@ -1,6 +1,7 @@
 """What is learned from the indexed documents themselves: how rare each term is,
-and the acronyms the documents define ("Transmission Control Protocol (TCP)"), plus any
-other names for things a user's glossary file gives."""
+the acronyms the documents define ("Transmission Control Protocol (TCP)") or use beside
+words whose initials spell them ("UK", "United Kingdom"), plus any other names for
+things a user's glossary file gives."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 
-from rag.text.acronyms import defined_acronyms
+from rag.text.acronyms import defined_acronyms, initialisms
 from rag.text.tokens import content_terms
 from rag.types import Chunk
 
@@ -24,6 +25,9 @@ class CorpusStats:
                 defined.setdefault(short, []).append(long)
             for term in set(content_terms(text)):
                 self.df[term] = self.df.get(term, 0) + 1
+        for short, longs in initialisms(c.text + " " + c.title for c in chunks).items():
+            if short not in defined:  # a definition the documents give wins over a guess
+                defined[short] = list(longs)
         for short, longs in (glossary or {}).items():
             defined.setdefault(short, []).extend(longs)
         self.defined = {short: tuple(dict.fromkeys(longs)) for short, longs in defined.items()}

@@ -11,7 +11,7 @@ import numpy as np
 
 from rag.answering.corpus import CorpusStats
 from rag.answering.records import Candidate, Question
-from rag.answering.spans import has_span
+from rag.answering.spans import has_span, locate_span
 from rag.text.tokens import NEGATIONS, content_terms, join_digit_groups
 
 EmbedFn = Callable[[Sequence[str]], np.ndarray]
@@ -20,8 +20,10 @@ NAMES = (
     "dense", "dense_gap", "coverage", "coverage_context", "coverage_chunk", "coverage_gap",
     "missing_max_idf", "missing_count", "bigrams", "names_covered", "numbers_covered",
     "type_fit", "type_missing", "new_terms", "length", "passage_score", "inverse_rank",
-    "negation_mismatch", "is_table", "title_only",
+    "negation_mismatch", "is_table", "title_only", "span_window", "span_distance",
 )
+# Words either side of a typed span that count as its surroundings: about a clause.
+SPAN_WINDOW = 8
 
 
 def feature_matrix(question: Question, units: Sequence[Candidate], embed: EmbedFn, stats: CorpusStats) -> np.ndarray:
@@ -76,7 +78,30 @@ def _row(question: Question, weights: dict[str, float], unit: Candidate, dense: 
         float(question.negated != bool(set(re.findall(r"[a-z]+", unit.text.lower())) & NEGATIONS)),
         float(unit.is_table),
         float(_is_title(unit)),
+        *_span_surroundings(question, weights, unit.text, stats),
     ]
+
+
+def _span_surroundings(question: Question, weights: dict[str, float], text: str, stats: CorpusStats) -> tuple[float, float]:
+    """How much of the question stands right around the answer span, and how far the
+    nearest question word is from it (in words): "opened on <date>" beats a date that
+    shares the sentence with the question's words but not the clause."""
+    located = locate_span(question, text) if question.kind != "other" else None
+    if located is None:
+        return 0.0, 0.0
+    _, start, end = located
+    words = list(re.finditer(r"\w[\w'’-]*", text))
+    before = [i for i, w in enumerate(words) if w.end() <= start]
+    after = [i for i, w in enumerate(words) if w.start() >= end]
+    first = (before[-1] + 1) if before else 0
+    last = after[0] if after else len(words)
+    near = words[max(0, first - SPAN_WINDOW): first] + words[last: last + SPAN_WINDOW]
+    near_terms = stats.close(content_terms(" ".join(w.group(0) for w in near)))
+    total = sum(weights.values()) or 1.0
+    asked = stats.close(weights)
+    positions = [i for i, w in enumerate(words) if (i < first or i >= last) and set(content_terms(w.group(0))) & asked]
+    distance = min((first - i if i < first else i - last + 1 for i in positions), default=len(words))
+    return sum(w for t, w in weights.items() if t in near_terms) / total, math.log1p(distance)
 
 
 def _share(wanted: Sequence[str], present: set[str]) -> float:

@@ -76,6 +76,12 @@ def find_span(question: Question, text: str) -> str | None:
     """The typed span nearest the question's words that the question does not already give."""
     if question.kind == "acronym":
         return _long_form(question.text, text)
+    located = locate_span(question, text)
+    return located[0] if located else None
+
+
+def locate_span(question: Question, text: str) -> tuple[str, int, int] | None:
+    """The typed span of `find_span` with where it stands in the text (start, end)."""
     if question.kind not in ("money", "percent", "number", "date", "time", "duration", "person", "place"):
         return None
     asked = set(question.terms) | set(question.names)
@@ -88,7 +94,7 @@ def find_span(question: Question, text: str) -> str | None:
             continue
         distance = min((abs(match.start() - a) for a in anchors), default=0)
         if best_distance is None or distance < best_distance:
-            best, best_distance = span, distance
+            best, best_distance = (span, match.start(), match.end()), distance
     return best
 
 

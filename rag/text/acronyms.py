@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from rag.text.patterns import DEFINED_ACRONYM
+import re
+from collections import Counter
+from collections.abc import Iterable
+
+from rag.text.patterns import ACRONYM, CAPITALISED_RUN, DEFINED_ACRONYM
+from rag.text.tokens import STOPWORDS
+
+# Long forms kept for one initialism: "PM" may be a minister or an afternoon.
+INITIALISM_FORMS = 2
 
 
 def defined_acronyms(text: str) -> dict[str, str]:
@@ -24,3 +32,38 @@ def long_form(words_before: str, acronym: str) -> str | None:
         if initials == acronym.upper() or (initials[:-1] == acronym.upper() and len(acronym) >= 3):
             return " ".join(words[start:])
     return None
+
+
+def initialisms(texts: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """Acronyms the texts use without defining, matched to capitalised runs of the same
+    texts whose initials spell them ("UK" and "United Kingdom"), most frequent first."""
+    used: set[str] = set()
+    runs: dict[str, Counter] = {}
+    for text in texts:
+        # An acronym that is also a word ("IT", "US") reads as the word once lower-cased.
+        used.update(a for a in ACRONYM.findall(text) if a.isupper() and a.lower() not in STOPWORDS)
+        for match in CAPITALISED_RUN.finditer(text):
+            for initials, form in _spans_of(match.group(0).split()):
+                runs.setdefault(initials, Counter())[form] += 1
+    return {
+        acronym: tuple(run for run, _ in runs[acronym].most_common(INITIALISM_FORMS))
+        for acronym in used if acronym in runs
+    }
+
+
+def _spans_of(words: list[str]) -> Iterable[tuple[str, str]]:
+    """Each stretch of a capitalised run that starts and ends on a capitalised word and
+    holds two to six of them, with its initials: "The United Kingdom" gives "United
+    Kingdom" (UK) as well as the whole (TUK)."""
+    words = [re.sub(r"(?:['’]s)?[.,;:'’-]*$", "", w) for w in words]
+    # Only spelled-out words: not "If the Parliament" (a sentence's opening word) nor
+    # "US Senate" (an acronym already).
+    capitalised = [i for i, w in enumerate(words)
+                   if w[:1].isupper() and w.lower() not in STOPWORDS and not ACRONYM.fullmatch(w)]
+    for a, start in enumerate(capitalised):
+        for end in capitalised[a + 1: a + 6]:
+            stretch = words[start: end + 1]
+            joiners = [w[:1].islower() for w in stretch]
+            if all(j or i in capitalised for i, j in enumerate(joiners, start)) and not any(
+                    a and b for a, b in zip(joiners, joiners[1:])):  # "of", not "and the"
+                yield "".join(w[0] for w in stretch if w[:1].isupper()), " ".join(stretch)
