@@ -1,11 +1,12 @@
 """Answer candidates from retrieved passages: each sentence with its neighbours
-(and, through its chunk, its heading and title), and each table row whole."""
+(and, through its chunk, its heading, title and labelled fields), and each table row whole."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from rag.answering.records import Candidate
+from rag.text.fields import fields
 from rag.text.sentences import is_heading, is_list_item, split_sentences
 from rag.types import Passage
 
@@ -39,6 +40,8 @@ def _units(passage: Passage) -> list[Candidate]:
             lead_ins.append(lead_in if item else "")
         if not item and line.strip():
             lead_in = line.strip()
+    # A record's fields (its date, author, subject) qualify every sentence in it.
+    record = " ".join(f.line for f in fields(chunk.text))
     units = []
     for i, sentence in enumerate(sentences):
         # A heading names a topic and stays as context of what follows; it states nothing.
@@ -46,5 +49,5 @@ def _units(passage: Passage) -> list[Candidate]:
             continue
         before = lead_ins[i] or (sentences[i - 1] if i > 0 else "")
         after = sentences[i + 1] if i + 1 < len(sentences) else ""
-        units.append(Candidate(sentence, chunk, passage.rank, passage.score, before, after))
+        units.append(Candidate(sentence, chunk, passage.rank, passage.score, before, after, record))
     return units

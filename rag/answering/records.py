@@ -27,6 +27,7 @@ class Candidate:
     passage_score: float
     before: str = ""
     after: str = ""
+    record: str = ""  # the labelled fields of its passage ("Date: 12 September 2022")
 
     @property
     def is_table(self) -> bool:
@@ -34,8 +35,10 @@ class Candidate:
 
     @property
     def context(self) -> str:
-        """What a reader sees around the unit: its neighbours, heading and title."""
-        return " ".join(p for p in (self.chunk.title, self.chunk.heading, self.before, self.text, self.after) if p)
+        """What a reader sees around the unit: its neighbours, heading, title and the
+        fields of the record it belongs to."""
+        parts = (self.chunk.title, self.chunk.heading, self.record, self.before, self.text, self.after)
+        return " ".join(p for p in parts if p)
 
 
 @dataclass(frozen=True)
