@@ -90,6 +90,47 @@ def test_the_words_around_a_span_count_for_it():
     assert not untyped[:, window].any() and not untyped[:, distance].any()
 
 
+def test_the_documents_say_which_names_are_people_and_which_places():
+    from rag.text.names import NameKinds
+
+    kinds = NameKinds([
+        "Dr Ana Ruiz said the port grew. Trade in Porto Velho doubled. Ships from the Baltic came. "
+        "The rise in Porto Velho. Ruiz left. Sam Lee, who chairs it, agreed. Lee wrote to the board.",
+    ])
+    assert kinds.leaning("Ana Ruiz") == "person" and kinds.leaning("Sam Lee") == "person"
+    assert kinds.leaning("Porto Velho") == "place" and kinds.leaning("Porto Velho's") == "place"
+    assert kinds.leaning("Baltic") == "place"
+    assert kinds.leaning("Ruiz") is None  # never used with a cue
+
+
+def test_who_prefers_a_name_the_documents_do_not_use_as_a_place():
+    from rag.text.names import NameKinds
+
+    kinds = NameKinds(["Offices opened in Port Lyall and in Port Lyall again."])
+    text = "Mara Quint said visitors to the Port Lyall office were welcome."
+    q = analyse("Who directs the office?")
+    assert find_span(q, text) == "Port Lyall"  # nearest the question's words
+    assert find_span(q, text, kinds) == "Mara Quint"
+    assert find_span(q, "Port Lyall signed the deal.", kinds) == "Port Lyall"  # the only name left
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("What are ETOs in the 2022 reply?", "acronym"),
+    ("What is the WHO?", "acronym"),
+    ("What is NATO doing in Libya?", "other"),
+])
+def test_an_acronym_alone_asks_what_it_stands_for(question, kind):
+    assert analyse(question).kind == kind
+
+
+def test_a_plural_acronym_is_defined_by_its_singular():
+    stats = CorpusStats([_chunk("Staff of the Regional Trade Offices (RTOs) met. The RTOs agreed.")])
+    assert stats.defined["RTO"] == ("Regional Trade Offices",)
+    q = analyse("What are RTOs in the minutes?")
+    assert find_span(q, "Staff of the Regional Trade Offices (RTOs) met.") == "Regional Trade Offices"
+    assert find_span(q, "The RTOs agreed.") is None
+
+
 def fake_embed(texts):
     """Bag-of-letters vectors: similar words, similar vectors, no model needed."""
     out = np.zeros((len(texts), 26))
@@ -108,6 +149,16 @@ def test_the_fitted_scorer_prefers_the_sentence_that_answers():
     assert features.shape == (3, len(NAMES))
     probabilities = load_scorer().probabilities(features)
     assert units[int(np.argmax(probabilities))].text == "The museum opened in 1902."
+
+
+def test_an_acronym_question_quotes_the_sentence_that_spells_it_out():
+    from rag.answering.engine import select
+
+    chunk = _chunk("The RTOs in the minutes agreed to meet. Staff of the Regional Trade Offices (RTOs) met in May.")
+    selection = select(analyse("What are RTOs in the minutes?"), [Passage(chunk, 1.0, 1)], fake_embed,
+                       CorpusStats([chunk]), load_scorer())
+    assert selection.short_answer == "Regional Trade Offices" and not selection.abstained
+    assert selection.units[0].candidate.text == "Staff of the Regional Trade Offices (RTOs) met in May."
 
 
 def test_the_weights_file_is_what_the_fit_script_writes():

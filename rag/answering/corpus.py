@@ -1,7 +1,7 @@
 """What is learned from the indexed documents themselves: how rare each term is,
 the acronyms the documents define ("Transmission Control Protocol (TCP)") or use beside
-words whose initials spell them ("UK", "United Kingdom"), plus any other names for
-things a user's glossary file gives."""
+words whose initials spell them ("UK", "United Kingdom"), whether a name is used as a
+person's or a place's, plus any other names for things a user's glossary file gives."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 
 from rag.text.acronyms import defined_acronyms, initialisms
+from rag.text.names import NameKinds
 from rag.text.tokens import content_terms
 from rag.types import Chunk
 
@@ -31,6 +32,7 @@ class CorpusStats:
         for short, longs in (glossary or {}).items():
             defined.setdefault(short, []).extend(longs)
         self.defined = {short: tuple(dict.fromkeys(longs)) for short, longs in defined.items()}
+        self.names = NameKinds(c.text for c in chunks)
         self._expansions = _expansions(self.defined)
 
     def idf(self, term: str) -> float:

@@ -70,13 +70,24 @@ def select(question: Question, passages: Sequence, embed: EmbedFn, stats: Corpus
             if question.kind in TABLE_KINDS and not has_span(question, units[best].text):
                 # A count, amount or share the table lacks needs a sentence that gives one.
                 return _declined(question, units[best], probabilities[best], confidence, lacking)
-    field = field_answer(question, passages, stats)
+    field = field_answer(question, passages, stats) or _definition(question, units, probabilities)
     if field is not None:
         return Selection(question, (field,), max(confidence, bar), None, field.span)
     if confidence < bar:
         return _declined(question, units[best], probabilities[best], confidence, reason.format(confidence))
-    chosen = _chosen(question, units, probabilities)
+    chosen = _chosen(question, units, probabilities, stats)
     return Selection(question, chosen, confidence, None, chosen[0].span)
+
+
+def _definition(question: Question, units: Sequence[Candidate], probabilities: np.ndarray) -> Scored | None:
+    """What an acronym stands for, quoted from the likeliest sentence that spells it out."""
+    if question.kind != "acronym":
+        return None
+    for i in np.argsort(-probabilities):
+        long = find_span(question, units[i].text)
+        if long:
+            return Scored(units[i], float(probabilities[i]), long)
+    return None
 
 
 def _declined(question: Question, best: Candidate, probability: float, confidence: float, reason: str) -> Selection:
@@ -95,13 +106,14 @@ def _from_table(question: Question, tabled: TableOutcome, best: Candidate, best_
     return None
 
 
-def _chosen(question: Question, units: Sequence[Candidate], probabilities: np.ndarray) -> tuple[Scored, ...]:
+def _chosen(question: Question, units: Sequence[Candidate], probabilities: np.ndarray, stats: CorpusStats
+            ) -> tuple[Scored, ...]:
     """The best unit, and the runner-up when it is nearly as likely to answer."""
     order = [int(i) for i in np.argsort(-probabilities)]
     best = order[0]
-    chosen = [Scored(units[best], float(probabilities[best]), find_span(question, units[best].text))]
+    chosen = [Scored(units[best], float(probabilities[best]), find_span(question, units[best].text, stats.names))]
     for i in order[1:3]:
         if probabilities[i] >= SECOND_UNIT_RATIO * probabilities[best] and units[i].text != units[best].text:
-            chosen.append(Scored(units[i], float(probabilities[i]), find_span(question, units[i].text)))
+            chosen.append(Scored(units[i], float(probabilities[i]), find_span(question, units[i].text, stats.names)))
             break
     return tuple(chosen)

@@ -86,7 +86,7 @@ def _span_surroundings(question: Question, weights: dict[str, float], text: str,
     """How much of the question stands right around the answer span, and how far the
     nearest question word is from it (in words): "opened on <date>" beats a date that
     shares the sentence with the question's words but not the clause."""
-    located = locate_span(question, text) if question.kind != "other" else None
+    located = locate_span(question, text, stats.names) if question.kind != "other" else None
     if located is None:
         return 0.0, 0.0
     _, start, end = located

@@ -26,8 +26,12 @@ _KINDS = (
 _NAME = re.compile(r"\b[A-Z][\w'’.-]*")
 
 
-# "What is the WHO?": an acronym alone asks what it stands for.
-_WHAT_IS_ACRONYM = re.compile(r"^\s*[Ww]hat\s+(?:is|are|was|were)\s+(?:the\s+|an?\s+)?[A-Z][A-Za-z.]*[A-Z]s?\s*\??\s*$")
+# "What is the WHO?", "What are ETOs in the report?": an acronym alone (where it is
+# used, at most) asks what it stands for.
+_WHAT_IS_ACRONYM = re.compile(
+    r"^\s*[Ww]hat\s+(?:is|are|was|were)\s+(?:the\s+|an?\s+)?[A-Z][A-Za-z.]*[A-Z]s?"
+    r"(?:\s+(?:in|within|under|throughout|as used in|according to)\s+[^?,;]*)?\s*\??\s*$"
+)
 
 
 def analyse(text: str) -> Question:

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from rag.answering.records import Question
 from rag.text.acronyms import defined_acronyms
+from rag.text.names import NameKinds
 from rag.text.patterns import ACRONYM, CALENDAR_WORD, CAPITALISED_RUN, DATE, DECADE, LABEL_NUMBER, MONEY, NUMBER, NUMBER_WORD, PERCENT, TIME, YEAR
 from rag.text.tokens import STOPWORDS, content_terms, join_digit_groups, stem
 
@@ -72,16 +73,17 @@ def _names(text: str) -> Iterator[re.Match]:
         yield match
 
 
-def find_span(question: Question, text: str) -> str | None:
+def find_span(question: Question, text: str, names: NameKinds | None = None) -> str | None:
     """The typed span nearest the question's words that the question does not already give."""
     if question.kind == "acronym":
         return _long_form(question.text, text)
-    located = locate_span(question, text)
+    located = locate_span(question, text, names)
     return located[0] if located else None
 
 
-def locate_span(question: Question, text: str) -> tuple[str, int, int] | None:
-    """The typed span of `find_span` with where it stands in the text (start, end)."""
+def locate_span(question: Question, text: str, names: NameKinds | None = None) -> tuple[str, int, int] | None:
+    """The typed span of `find_span` with where it stands in the text (start, end). A name
+    the documents use as the other kind (a place for "who") gives way to one they do not."""
     if question.kind not in ("money", "percent", "number", "date", "time", "duration", "person", "place"):
         return None
     asked = set(question.terms) | set(question.names)
@@ -92,10 +94,17 @@ def locate_span(question: Question, text: str) -> tuple[str, int, int] | None:
         span = match.group(0).strip(" ,.;:")
         if not span or join_digit_groups(span) in given or _restates(span, asked):
             continue
-        distance = min((abs(match.start() - a) for a in anchors), default=0)
+        distance = (_other_kind(question.kind, span, names), min((abs(match.start() - a) for a in anchors), default=0))
         if best_distance is None or distance < best_distance:
             best, best_distance = (span, match.start(), match.end()), distance
     return best
+
+
+def _other_kind(kind: str, span: str, names: NameKinds | None) -> bool:
+    if names is None or kind not in ("person", "place"):
+        return False
+    leaning = names.leaning(span)
+    return leaning is not None and leaning != kind
 
 
 def _long_form(question: str, text: str) -> str | None:
