@@ -12,7 +12,7 @@ import numpy as np
 from rag.answering.corpus import CorpusStats
 from rag.answering.records import Candidate, Question
 from rag.answering.spans import has_span, locate_span
-from rag.text.tokens import NEGATIONS, content_terms, join_digit_groups
+from rag.text.tokens import NEGATIONS, REFERENCES, content_terms, join_digit_groups
 
 EmbedFn = Callable[[Sequence[str]], np.ndarray]
 
@@ -21,6 +21,7 @@ NAMES = (
     "missing_max_idf", "missing_count", "bigrams", "names_covered", "numbers_covered",
     "type_fit", "type_missing", "new_terms", "length", "passage_score", "inverse_rank",
     "negation_mismatch", "is_table", "title_only", "span_window", "span_distance",
+    "opens_with_reference", "coverage_before",
 )
 # Words either side of a typed span that count as its surroundings: about a clause.
 SPAN_WINDOW = 8
@@ -79,7 +80,16 @@ def _row(question: Question, weights: dict[str, float], unit: Candidate, dense: 
         float(unit.is_table),
         float(_is_title(unit)),
         *_span_surroundings(question, weights, unit.text, stats),
+        # An answer often follows the sentence that holds the question's words and
+        # refers back to it: "...identify tumours. This is called immune surveillance."
+        float(_first_word(unit.text) in REFERENCES),
+        sum(w for t, w in weights.items() if t in stats.close(content_terms(unit.before))) / total,
     ]
+
+
+def _first_word(text: str) -> str:
+    words = re.findall(r"[A-Za-z]+", text[:40])
+    return words[0].lower() if words else ""
 
 
 def _span_surroundings(question: Question, weights: dict[str, float], text: str, stats: CorpusStats) -> tuple[float, float]:
