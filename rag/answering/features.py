@@ -135,7 +135,7 @@ QUESTION_NAMES = (
     "best_logit", "second_logit", "margin", "best_coverage_context", "best_missing_max_idf",
     "best_type_fit", "best_type_missing", "best_dense", "typed_question", "question_terms",
     "best_names_covered", "best_numbers_covered", "max_names_covered", "max_numbers_covered", "max_coverage_chunk",
-    "best_measure_missing",
+    "best_measure_missing", "best_negation_mismatch", "best_bigrams", "best_span_window",
 )
 # Kinds whose answer has a shape no other phrase takes: a count, an amount, a share, a
 # clock time, a length of time. A "when" or "who" may be answered in words.
@@ -161,6 +161,9 @@ def question_features(question: Question, matrix: np.ndarray, probabilities: np.
         matrix[:, column["names_covered"]].max(), matrix[:, column["numbers_covered"]].max(),
         matrix[:, column["coverage_chunk"]].max(),
         float(question.kind in MEASURES and bool(best[column["type_missing"]])),
+        # A look-alike question keeps most words and changes the one that matters: a
+        # negation, the order of a phrase, the words right around the answer.
+        best[column["negation_mismatch"]], best[column["bigrams"]], best[column["span_window"]],
     ])
 
 
