@@ -81,7 +81,7 @@ def collect(docs: Path, questions: list[GoldQuestion], work: Path, absent_pool: 
     rows, labels, groups, answerable, asked = [], [], [], [], []
     started = time.time()
     for n, gold in enumerate(questions):
-        question = analyse(gold.question)
+        question = stats.in_their_words(analyse(gold.question))
         passages = assistant.retrieve(gold.question)
         units = candidates(passages)
         features = feature_matrix(question, units, assistant.embed_cached, stats)

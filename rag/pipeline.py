@@ -78,7 +78,7 @@ class Assistant:
         """Draft pieces as the generator writes them, then the verified Answer."""
         question = _clean(question)
         clock = _Clock()
-        analysed = analyse(question)
+        analysed = self.stats.in_their_words(analyse(question))
         passages = self.retrieve(question, retriever)
         clock.lap("retrieve")
         selection = select(analysed, passages, self.embed_cached, self.stats, self.scorer, self.settings.abstain_threshold,

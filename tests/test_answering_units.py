@@ -131,6 +131,33 @@ def test_a_plural_acronym_is_defined_by_its_singular():
     assert find_span(q, "The RTOs agreed.") is None
 
 
+@pytest.mark.parametrize("place, people", [
+    ("Canada", "canadian"), ("Japan", "japanese"), ("Germany", "german"), ("China", "chinese"),
+    ("Poland", "polish"), ("Pakistan", "pakistani"), ("Europe", "european"), ("Mexico", "mexican"),
+])
+def test_a_places_people_are_named_by_the_language_rules(place, people):
+    from rag.text.names import demonym_places, demonyms
+
+    assert people in demonyms(place)
+    assert place.lower() in demonym_places(people + ("" if people.endswith(("ese", "ish")) else "s"))
+
+
+def test_a_question_about_a_people_reads_as_the_place_the_documents_name():
+    stats = CorpusStats([_chunk("Permits by origin: Canada 160, Japan 41.")])
+    asked = stats.in_their_words(analyse("How many Canadians and Peruvians got permits?"))
+    assert "canada" in asked.terms and "canadian" not in asked.terms
+    assert "peruvian" in asked.terms  # no place of theirs in the documents: left as asked
+
+
+def test_a_name_no_document_holds_is_marked_for_every_candidate():
+    chunks = [_chunk("Permits went to Canada in 2020. Most went to the capital.")]
+    units = candidates([Passage(chunks[0], 1.0, 1)])
+    column = NAMES.index("names_unknown")
+    unknown = feature_matrix(analyse("How many permits went to Peru and Canada?"), units, fake_embed, CorpusStats(chunks))
+    known = feature_matrix(analyse("How many permits went to Canada?"), units, fake_embed, CorpusStats(chunks))
+    assert (unknown[:, column] == 0.5).all() and not known[:, column].any()
+
+
 def fake_embed(texts):
     """Bag-of-letters vectors: similar words, similar vectors, no model needed."""
     out = np.zeros((len(texts), 26))

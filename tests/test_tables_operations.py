@@ -168,3 +168,14 @@ def test_times_of_day_compare_and_a_subject_is_named_not_its_group() -> None:
     assert _answer("How much more is the fare on C1 than on C2?", trains).short == "3.4"
     results = make_table("r", "r.html", "", (("Group", "Subject", "Pass rate"),), (("Sciences", "Physics", "78%"), ("Sciences", "Chemistry", "75%"), ("Arts", "Music", "92%")))
     assert _answer("Which subject had the highest pass rate?", results).short == "Music"
+
+
+def test_a_peoples_word_finds_its_places_row() -> None:
+    arrivals = make_table(
+        "t9", "arrivals.txt", "Permits granted by country of origin",
+        (("Country", "Permits"),), (("Canada", "160"), ("Japan", "41"), ("Germany", "77"), ("Total", "278")),
+    )
+    assert _answer("How many Canadians were granted permits?", arrivals).short == "160"
+    assert _answer("How many permits went to Japanese applicants?", arrivals).short == "41"
+    assert _answer("How many Germans were granted permits?", arrivals).short == "77"
+    assert not isinstance(answer_from_table("How many Brazilians were granted permits?", arrivals), TableAnswer)

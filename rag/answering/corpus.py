@@ -8,9 +8,11 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 
 from rag.text.acronyms import defined_acronyms, initialisms
-from rag.text.names import NameKinds
+from rag.answering.records import Question
+from rag.text.names import NameKinds, demonym_places
 from rag.text.tokens import content_terms
 from rag.types import Chunk
 
@@ -48,6 +50,22 @@ class CorpusStats:
             elif any(alternative <= found for alternative in alternatives):
                 found.add(key)
         return found
+
+    def in_their_words(self, question: Question) -> Question:
+        """The question with a people's word the documents never use turned into the
+        place they name instead ("Canadians" where they only say "Canada")."""
+        found: dict[str, str] = {}
+        for word in re.findall(r"\b[A-Z][a-z]{3,}\b", question.text):
+            term = content_terms(word)
+            if not term or self.df.get(term[0]):
+                continue
+            place = next((t for p in demonym_places(word) for t in content_terms(p)[:1] if self.df.get(t)), None)
+            if place:
+                found[term[0]] = place
+        if not found:
+            return question
+        return replace(question, terms=tuple(dict.fromkeys(found.get(t, t) for t in question.terms)),
+                       names=tuple(dict.fromkeys(found.get(n, n) for n in question.names)))
 
     def spelled_out(self, question: str) -> str:
         """The question with each defined acronym followed by its long form, for retrieval."""

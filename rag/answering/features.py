@@ -21,7 +21,7 @@ NAMES = (
     "missing_max_idf", "missing_count", "bigrams", "names_covered", "numbers_covered",
     "type_fit", "type_missing", "new_terms", "length", "passage_score", "inverse_rank",
     "negation_mismatch", "is_table", "title_only", "span_window", "span_distance",
-    "opens_with_reference", "coverage_before",
+    "opens_with_reference", "coverage_before", "names_unknown",
 )
 # Words either side of a typed span that count as its surroundings: about a clause.
 SPAN_WINDOW = 8
@@ -39,6 +39,10 @@ def feature_matrix(question: Question, units: Sequence[Candidate], embed: EmbedF
             chunk_terms[unit.chunk.id] = stats.close(content_terms(unit.chunk.text))
     rows = [_row(question, weights, unit, float(d), stats, chunk_terms[unit.chunk.id]) for unit, d in zip(units, dense)]
     matrix = np.array(rows, dtype=np.float64)
+    # A name the question gives that no document holds at all: the question is about
+    # something else, however well the rest of it matches.
+    unknown = [n for n in question.names if not stats.df.get(n)]
+    matrix[:, NAMES.index("names_unknown")] = len(unknown) / len(question.names) if question.names else 0.0
     # Relative to the best candidate: what wins is what beats the others.
     matrix[:, NAMES.index("dense_gap")] = matrix[:, 0] - matrix[:, 0].max()
     cov = matrix[:, NAMES.index("coverage_context")]
@@ -84,6 +88,7 @@ def _row(question: Question, weights: dict[str, float], unit: Candidate, dense: 
         # refers back to it: "...identify tumours. This is called immune surveillance."
         float(_first_word(unit.text) in REFERENCES),
         sum(w for t, w in weights.items() if t in stats.close(content_terms(unit.before))) / total,
+        0.0,
     ]
 
 
@@ -135,7 +140,7 @@ QUESTION_NAMES = (
     "best_logit", "second_logit", "margin", "best_coverage_context", "best_missing_max_idf",
     "best_type_fit", "best_type_missing", "best_dense", "typed_question", "question_terms",
     "best_names_covered", "best_numbers_covered", "max_names_covered", "max_numbers_covered", "max_coverage_chunk",
-    "best_measure_missing", "best_negation_mismatch", "best_bigrams", "best_span_window",
+    "best_measure_missing", "best_negation_mismatch", "best_bigrams", "best_span_window", "names_unknown",
 )
 # Kinds whose answer has a shape no other phrase takes: a count, an amount, a share, a
 # clock time, a length of time. A "when" or "who" may be answered in words.
@@ -164,6 +169,7 @@ def question_features(question: Question, matrix: np.ndarray, probabilities: np.
         # A look-alike question keeps most words and changes the one that matters: a
         # negation, the order of a phrase, the words right around the answer.
         best[column["negation_mismatch"]], best[column["bigrams"]], best[column["span_window"]],
+        best[column["names_unknown"]],
     ])
 
 

@@ -8,6 +8,7 @@ from functools import cached_property
 
 from rag.tables import cues
 from rag.tables.model import Cell, Table
+from rag.text.names import demonyms
 from rag.text.numbers import find_quantities, in_days
 
 MAX_KEY_WORDS = 5
@@ -20,10 +21,8 @@ class TableView:
     def __init__(self, table: Table) -> None:
         self.table = table
         # A row is named by its header and its short text cells; a long cell describes it.
-        self.row_terms = [
-            cues.terms(" ".join(c for k, c in enumerate(row) if k == 0 or (not is_number(c) and len(c.split()) <= MAX_KEY_WORDS)))
-            for row in table.rows
-        ]
+        self.row_terms = [_with_peoples(" ".join(c for k, c in enumerate(row) if k == 0 or (not is_number(c) and len(c.split()) <= MAX_KEY_WORDS)))
+                          for row in table.rows]
         self.col_terms = [cues.terms(name) for name in table.columns]
         self.around = cues.terms(f"{table.caption} {table.context} {' '.join(table.notes)}")
         self.labels = [" ".join(c for c in row if not is_number(c)) for row in table.rows]
@@ -115,3 +114,10 @@ def is_number(text: str) -> bool:
 
 def is_period(term: str) -> bool:
     return bool(re.match(r"^(?:(?:19|20)\d\d[qh][1-4]|\d{1,2}[a-z]{3})$", term))
+
+
+def _with_peoples(key: str) -> set[str]:
+    """A row's terms, with what its places' people are called: a "Canada" row answers
+    a question about Canadians."""
+    places = re.findall(r"\b[A-Z][a-z]{3,}\b", key)
+    return cues.terms(key) | {cues.light_stem(d) for place in places for d in demonyms(place)}

@@ -66,3 +66,27 @@ def _name_runs(text: str) -> Iterable[tuple[int, int]]:
                     start += 1
         if start < match.end():
             yield start, match.end()
+
+
+# How English makes a people's word from a place's: (the place's ending, the people's
+# ending). "Canada"/"Canadian", "Japan"/"Japanese", "Germany"/"German", "Poland"/"Polish".
+DEMONYM_ENDINGS = (
+    ("a", "an"), ("a", "ian"), ("", "ian"), ("y", "ian"), ("y", ""), ("", "ese"), ("a", "ese"),
+    ("", "i"), ("and", "ish"), ("eland", "ish"), ("ey", "ish"), ("e", "ean"), ("o", "an"),
+)
+
+
+def demonyms(place: str) -> set[str]:
+    """The words a place's people may be called by ("canada" -> "canadian"), lower-cased."""
+    place = place.lower()
+    return {place[: len(place) - len(end)] + people for end, people in DEMONYM_ENDINGS
+            if place.endswith(end) and len(place) - len(end) >= 2} - {place}
+
+
+def demonym_places(word: str) -> list[str]:
+    """The places a people's word may come from ("canadians" -> "canada", ...), lower-cased."""
+    word = word.lower()
+    if word.endswith(("ans", "ians", "eans", "is", "ese")) and not word.endswith("ese"):
+        word = word[:-1]  # the plural: "Canadians", "Israelis"
+    return [word[: len(word) - len(people)] + end for end, people in DEMONYM_ENDINGS
+            if word.endswith(people) and len(word) - len(people) >= 2 and (people or len(word) >= 4)]
