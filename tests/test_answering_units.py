@@ -25,6 +25,9 @@ from rag.types import Chunk, Passage
     ("When did the bridge open?", "It opened on 2024-12-06.", "2024-12-06"),
     ("In what year was the mill built?", "Built in 1679, the mill still stands.", "1679"),
     ("How many people live in the town?", "About 12,400 people live in the town, up from 9 131 in 1990.", "12,400"),
+    # A share or an amount is not a count.
+    ("How many people applied?", "Most people applied online, with under 5 percent by post.", None),
+    ("How many people applied?", "Applicants paid $5 million in fees; 310 people applied.", "310"),
     ("How much does the pass cost?", "The pass costs S$5,600 a year.", "S$5,600"),
     ("What percentage of voters turned out?", "Turnout was 18.8% in the city.", "18.8%"),
     ("How long did the siege last?", "The siege lasted three months before the town fell.", "three months"),
@@ -186,6 +189,15 @@ def test_an_acronym_question_quotes_the_sentence_that_spells_it_out():
                        CorpusStats([chunk]), load_scorer())
     assert selection.short_answer == "Regional Trade Offices" and not selection.abstained
     assert selection.units[0].candidate.text == "Staff of the Regional Trade Offices (RTOs) met in May."
+
+
+def test_a_question_sharing_no_word_with_the_passages_is_declined():
+    from rag.answering.engine import select
+
+    chunk = _chunk("The museum opened in 1902. Its roof was replaced in 1988.")
+    selection = select(analyse("What is the airspeed velocity of an unladen swallow?"), [Passage(chunk, 1.0, 1)],
+                       fake_embed, CorpusStats([chunk]), load_scorer())
+    assert selection.abstained and selection.confidence == 0.0
 
 
 def test_the_weights_file_is_what_the_fit_script_writes():

@@ -10,7 +10,7 @@ import numpy as np
 from rag.answering.candidates import candidates
 from rag.answering.corpus import CorpusStats
 from rag.answering.fields import field_answer
-from rag.answering.features import EmbedFn, feature_matrix, question_features
+from rag.answering.features import NAMES, EmbedFn, feature_matrix, question_features
 from rag.answering.records import Candidate, Question, Scored, Selection
 from rag.answering.scorer import Scorer
 from rag.answering.spans import find_span, has_span
@@ -38,7 +38,9 @@ def _scored(question: Question, passages: Sequence, embed: EmbedFn, stats: Corpu
 
 
 def _confidence(question: Question, matrix: np.ndarray, probabilities: np.ndarray, scorer: Scorer) -> float:
-    if len(probabilities) == 0:
+    # No word of the question in any passage found: nothing to be confident about, and
+    # no question the scorer was fitted on looked like that.
+    if len(probabilities) == 0 or (question.terms and not matrix[:, NAMES.index("coverage_chunk")].any()):
         return 0.0
     return scorer.confidence(question_features(question, matrix, probabilities), matrix, probabilities)
 

@@ -41,10 +41,11 @@ def matches(kind: str, text: str) -> Iterator[re.Match]:
 
 def _counts(text: str) -> Iterator[re.Match]:
     spans = [*NUMBER.finditer(text), *NUMBER_WORD.finditer(text)]
-    dates = [m.span() for m in DATE.finditer(text)]
+    # The day of "30 September 2025", the 5 of "5 percent" or of "$5 million" counts nothing.
+    taken = [m.span() for pattern in (DATE, PERCENT, MONEY) for m in pattern.finditer(text)]
     for match in _outermost(spans):
-        if any(start <= match.start() < end for start, end in dates):
-            continue  # the day of "30 September 2025" counts nothing
+        if any(start <= match.start() < end for start, end in taken):
+            continue
         after = text[match.end(): match.end() + 3]
         if YEAR.fullmatch(match.group(0)) or re.match(r"\s*(?:%|:\d)", after):
             continue  # a year, a percentage or a clock time is not a count

@@ -24,7 +24,7 @@ NEGATIONS = frozenset("not no never none neither nor without n't cannot nobody n
 COMPARATIVES = frozenset("more fewer less greater higher lower before after earlier later above below over under".split())
 QUANTIFIERS = frozenset("all none some only every each most least".split())
 # Words that open a sentence continuing the one before ("This is called...", "They...").
-REFERENCES = frozenset("this these that those it its they their them he she his her such the latter former one".split())
+REFERENCES = frozenset("this these that those it its they their them he she his her such latter former one".split())
 _QUALIFIERS = NEGATIONS | COMPARATIVES | QUANTIFIERS
 _DIGIT_GROUP = re.compile(r"(?<=\d)[ \u00a0\u202f,](?=\d{3}(?!\d))")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’\-]*|\d+(?:\.\d+)?%?")
