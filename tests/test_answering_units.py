@@ -200,6 +200,16 @@ def test_a_question_sharing_no_word_with_the_passages_is_declined():
     assert selection.abstained and selection.confidence == 0.0
 
 
+def test_an_amount_asked_for_needs_an_amount_in_the_answer():
+    from rag.answering.engine import select
+
+    chunk = _chunk("The application fee for the permit is paid online by card. Forms are checked in a week.")
+    ask = lambda q: select(analyse(q), [Passage(chunk, 1.0, 1)], fake_embed, CorpusStats([chunk]), load_scorer(), 0.0)
+    declined = ask("How much is the application fee for the permit?")
+    assert declined.abstained and "gives no money amount" in declined.abstain_reason
+    assert not ask("How is the application fee for the permit paid?").abstained
+
+
 def test_the_weights_file_is_what_the_fit_script_writes():
     data = json.loads(WEIGHTS.read_text())
     assert data["features"] == list(NAMES)

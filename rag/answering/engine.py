@@ -19,6 +19,8 @@ from rag.answering.tables import RowsFn, TableOutcome, table_outcome
 # Answer types a table usually holds: when the table the question is about lacks the
 # row, column or period it names, a sentence elsewhere is not the answer either.
 TABLE_KINDS = ("number", "money", "percent")
+# Answers with a shape nothing else has: a sentence without one does not answer.
+SHAPED_KINDS = ("money", "percent")
 # A second unit is quoted only when it is nearly as likely to answer as the first.
 SECOND_UNIT_RATIO = 0.8
 
@@ -77,6 +79,9 @@ def select(question: Question, passages: Sequence, embed: EmbedFn, stats: Corpus
         return Selection(question, (field,), max(confidence, bar), None, field.span)
     if confidence < bar:
         return _declined(question, units[best], probabilities[best], confidence, reason.format(confidence))
+    if question.kind in SHAPED_KINDS and not has_span(question, units[best].text):
+        return _declined(question, units[best], probabilities[best], confidence,
+                         f"the best passage found gives no {question.kind} amount")
     chosen = _chosen(question, units, probabilities, stats)
     return Selection(question, chosen, confidence, None, chosen[0].span)
 

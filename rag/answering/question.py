@@ -26,7 +26,7 @@ _KINDS = (
 _NAME = re.compile(r"\b[A-Z][\w'’.-]*")
 
 
-# "What is the WHO?", "What are ETOs in the report?": an acronym alone (where it is
+# "What is the WHO?", "What are UAVs in the report?": an acronym alone (where it is
 # used, at most) asks what it stands for.
 _WHAT_IS_ACRONYM = re.compile(
     r"^\s*[Ww]hat\s+(?:is|are|was|were)\s+(?:the\s+|an?\s+)?[A-Z][A-Za-z.]*[A-Z]s?"

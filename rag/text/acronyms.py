@@ -18,7 +18,7 @@ def defined_acronyms(text: str) -> dict[str, str]:
     for match in DEFINED_ACRONYM.finditer(text):
         acronym = match.group(2).replace(".", "")
         if acronym.endswith("s") and acronym[:-1].isupper():
-            acronym = acronym[:-1]  # a plural: "Trade Offices (ETOs)"
+            acronym = acronym[:-1]  # a plural: "Unmanned Aerial Vehicles (UAVs)"
         long = long_form(match.group(1), acronym)
         if long:
             found[acronym] = long

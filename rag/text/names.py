@@ -53,7 +53,7 @@ class NameKinds:
 
 
 def _name_runs(text: str) -> Iterable[tuple[int, int]]:
-    """Capitalised runs, cut where a sentence ends inside one ("Kong. Legislator")."""
+    """Capitalised runs, cut where a sentence ends inside one ("in Lima. Professor Ruiz")."""
     for match in CAPITALISED_RUN.finditer(text):
         start = match.start()
         for word in re.finditer(r"\S+", match.group(0)):
