@@ -210,6 +210,34 @@ def test_an_amount_asked_for_needs_an_amount_in_the_answer():
     assert not ask("How is the application fee for the permit paid?").abstained
 
 
+def test_dates_are_put_in_order():
+    from rag.text.dates import date_order
+
+    assert date_order("30 May 2022") == date_order("May 30, 2022") == date_order("2022-05-30") == (2022, 5, 30)
+    assert date_order("June 2017") == (2017, 6, 0) and date_order("in 2017") == (2017, 0, 0)
+    assert date_order("in the spring") is None
+
+
+def test_two_options_are_compared_from_each_ones_own_sentence():
+    from rag.answering.engine import select
+
+    chunks = [
+        _chunk("The North Ferry opened on 12 June 2017 after two years of work. A ticket costs $4."),
+        _chunk("The South Bridge opened on 30 May 2009. Tolls were added in 2015 and cost $7."),
+    ]
+    passages = [Passage(c, 1.0, i + 1) for i, c in enumerate(chunks)]
+    stats = CorpusStats(chunks)
+    ask = lambda q: select(analyse(q), passages, fake_embed, stats, load_scorer())
+    first = ask("Which opened first: the North Ferry or the South Bridge?")
+    assert first.short_answer == "South Bridge" and not first.abstained
+    assert {u.candidate.chunk.text for u in first.units} == {c.text for c in chunks}  # both sides cited
+    assert "12 June 2017" in first.worked_out and "30 May 2009" in first.worked_out
+    assert ask("Which opened later, the North Ferry or the South Bridge?").short_answer == "North Ferry"
+    assert ask("Which costs more: the North Ferry or the South Bridge?").short_answer == "South Bridge"
+    # Nothing said of one option: no comparison is made up.
+    assert ask("Which opened first: the North Ferry or the West Tunnel?").short_answer != "North Ferry"
+
+
 def test_the_weights_file_is_what_the_fit_script_writes():
     data = json.loads(WEIGHTS.read_text())
     assert data["features"] == list(NAMES)

@@ -4,10 +4,12 @@ a short answer span, and abstention below the calibrated threshold."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 
 from rag.answering.candidates import candidates
+from rag.answering.choice import choice_answer
 from rag.answering.corpus import CorpusStats
 from rag.answering.fields import field_answer
 from rag.answering.features import NAMES, EmbedFn, feature_matrix, question_features
@@ -74,6 +76,9 @@ def select(question: Question, passages: Sequence, embed: EmbedFn, stats: Corpus
             if question.kind in TABLE_KINDS and not has_span(question, units[best].text):
                 # A count, amount or share the table lacks needs a sentence that gives one.
                 return _declined(question, units[best], probabilities[best], confidence, lacking)
+    chosen_option = choice_answer(question, units, probabilities, stats)
+    if chosen_option is not None:
+        return replace(chosen_option, confidence=max(confidence, bar))
     field = field_answer(question, passages, stats) or _definition(question, units, probabilities)
     if field is not None:
         return Selection(question, (field,), max(confidence, bar), None, field.span)
