@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from rag import citations
+from rag.answering.choice import option_queries
 from rag.answering.compose import compose
 from rag.answering.corpus import CorpusStats
 from rag.answering.engine import select
@@ -26,6 +27,8 @@ from rag.types import Answer, Citation, Passage
 
 MAX_QUESTION_CHARS = 2000
 ABSTAIN_TEXT = "The documents do not contain the answer to this question"
+# Passages each option of a two-option question adds from a search of its own.
+OPTION_PASSAGES = 3
 
 
 @dataclass
@@ -79,7 +82,7 @@ class Assistant:
         question = _clean(question)
         clock = _Clock()
         analysed = self.stats.in_their_words(analyse(question))
-        passages = self.retrieve(question, retriever)
+        passages = self._with_options(self.retrieve(question, retriever), question, retriever)
         clock.lap("retrieve")
         selection = select(analysed, passages, self.embed_cached, self.stats, self.scorer, self.settings.abstain_threshold,
                            self.searcher.index.table_rows)
@@ -105,6 +108,17 @@ class Assistant:
         in their long form, so passages that only spell them out are found."""
         query = self.stats.spelled_out(question)
         return self.searcher.search(query, self.settings.top_k, retriever)
+
+    def _with_options(self, passages: list[Passage], question: str, retriever: str | None) -> list[Passage]:
+        """A two-option question also searches for each option on its own; what that adds
+        comes after the question's own passages."""
+        seen = {p.chunk.id for p in passages}
+        for query in option_queries(question):
+            for found in self.retrieve(query, retriever)[:OPTION_PASSAGES]:
+                if found.chunk.id not in seen:
+                    seen.add(found.chunk.id)
+                    passages.append(replace(found, rank=len(passages) + 1))
+        return passages
 
     def _draft(self, question: str, evidence: list[str]) -> Iterator[str]:
         if self.generator.name == "extractive":

@@ -234,6 +234,10 @@ def test_two_options_are_compared_from_each_ones_own_sentence():
     assert "12 June 2017" in first.worked_out and "30 May 2009" in first.worked_out
     assert ask("Which opened later, the North Ferry or the South Bridge?").short_answer == "North Ferry"
     assert ask("Which costs more: the North Ferry or the South Bridge?").short_answer == "South Bridge"
+    from rag.answering.choice import option_queries
+
+    assert option_queries("Which opened first: the North Ferry or the South Bridge?") == ["North Ferry open", "South Bridge open"]
+    assert option_queries("When did the North Ferry open?") == []
     # Nothing said of one option: no comparison is made up.
     assert ask("Which opened first: the North Ferry or the West Tunnel?").short_answer != "North Ferry"
 

@@ -30,6 +30,16 @@ _MONEY_WORDS = re.compile(r"\b(?:costs?|fees?|prices?|pay|pays|paid|salary|salar
 OPTION_COVERAGE = 0.6
 
 
+def option_queries(text: str) -> list[str]:
+    """One search per option of a two-option question, with what it asks of them: the
+    passage about the second option may share too few words with the whole question."""
+    parsed = _parse(text)
+    if parsed is not None:
+        _, _, options, asked = parsed
+        return [f"{option} {' '.join(sorted(asked))}".strip() for option in options]
+    return []
+
+
 def choice_answer(question: Question, units: Sequence[Candidate], probabilities: np.ndarray,
                   stats: CorpusStats) -> Selection | None:
     parsed = _parse(question.text)
@@ -72,8 +82,8 @@ def _parse(text: str) -> tuple[str, bool, tuple[str, str], set[str]] | None:
 
 def _value_of(option: str, other: str, asked: set[str], kind: str, units: Sequence[Candidate],
               probabilities: np.ndarray, stats: CorpusStats) -> tuple[object, Candidate, str] | None:
-    """The likeliest sentence that says what the question asks ("opened") of this option
-    and not only of the other, with the value of the kind asked for nearest its words."""
+    """The sentence that best says what the question asks ("opened") of this option and
+    not only of the other, with the value of the kind asked for nearest its words."""
     own = [t for t in dict.fromkeys(content_terms(option)) if t not in set(content_terms(other))]
     if not own:
         return None
@@ -85,16 +95,14 @@ def _value_of(option: str, other: str, asked: set[str], kind: str, units: Sequen
         if _share(weights, stats.close(content_terms(unit.context))) < OPTION_COVERAGE:
             continue
         said = stats.close(content_terms(unit.text))
-        if asked and not asked & said:
-            continue
         located = locate_span(probe, unit.text, stats.names)
         value = _read(kind, located[0]) if located else None
         if value is None:
             continue
         # Nearer is better: the option named in the sentence or beside it, not only in
-        # the heading; the question's own words in the sentence.
+        # the heading; what the question asks of it ("opened") in the sentence counts most.
         near = stats.close(content_terms(f"{unit.before} {unit.text} {unit.after}"))
-        score = _share(weights, near) + _share({t: stats.idf(t) for t in asked}, said)
+        score = _share(weights, near) + 2 * _share({t: stats.idf(t) for t in asked}, said)
         if best is None or score > best[0]:
             best = (score, (value, unit, located[0]))
     return best[1] if best else None
