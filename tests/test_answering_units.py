@@ -222,7 +222,8 @@ def test_two_options_are_compared_from_each_ones_own_sentence():
     from rag.answering.engine import select
 
     chunks = [
-        _chunk("The North Ferry opened on 12 June 2017 after two years of work. A ticket costs $4."),
+        _chunk("Since 3 May 2001 the North Ferry, long planned by the council and the port, has been open to talks. "
+               "The North Ferry opened on 12 June 2017 after two years of work. A ticket costs $4."),
         _chunk("The South Bridge opened on 30 May 2009. Tolls were added in 2015 and cost $7."),
     ]
     passages = [Passage(c, 1.0, i + 1) for i, c in enumerate(chunks)]
@@ -234,7 +235,12 @@ def test_two_options_are_compared_from_each_ones_own_sentence():
     assert "12 June 2017" in first.worked_out and "30 May 2009" in first.worked_out
     assert ask("Which opened later, the North Ferry or the South Bridge?").short_answer == "North Ferry"
     assert ask("Which costs more: the North Ferry or the South Bridge?").short_answer == "South Bridge"
-    from rag.answering.choice import option_queries
+    from rag.answering.choice import _words_between, option_queries
+
+    near, far = "The ferry opened on 12 June 2017.", "Since 12 June 2017 the ferry, long planned, has been open."
+    assert _words_between(near, near.index("12"), near.index("."), {"open"}) == 2
+    assert _words_between(far, far.index("12"), far.index(" the"), {"open"}) == 6
+    assert _words_between(near, near.index("12"), near.index("."), {"close"}) == 7  # not there: the whole sentence
 
     assert option_queries("Which opened first: the North Ferry or the South Bridge?") == ["North Ferry open", "South Bridge open"]
     assert option_queries("When did the North Ferry open?") == []

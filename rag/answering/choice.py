@@ -28,6 +28,9 @@ _CUES = (
 _MONEY_WORDS = re.compile(r"\b(?:costs?|fees?|prices?|pay|pays|paid|salary|salaries|wages?|expensive|cheaper|dearer|charges?)\b")
 # An option's own words a sentence must hold (IDF-weighted) to speak of that option.
 OPTION_COVERAGE = 0.6
+# Words between a value and what is asked of it ("opened on <date>") that cost as much as
+# the asked word missing from the sentence: a value that far is about something else.
+ASKED_REACH = 20
 
 
 def option_queries(text: str) -> list[str]:
@@ -102,10 +105,23 @@ def _value_of(option: str, other: str, asked: set[str], kind: str, units: Sequen
         # Nearer is better: the option named in the sentence or beside it, not only in
         # the heading; what the question asks of it ("opened") in the sentence counts most.
         near = stats.close(content_terms(f"{unit.before} {unit.text} {unit.after}"))
-        score = _share(weights, near) + 2 * _share({t: stats.idf(t) for t in asked}, said)
+        score = _share(weights, near) + 2 * _share({t: stats.idf(t) for t in asked}, said) \
+            - _words_between(unit.text, located[1], located[2], asked) / ASKED_REACH
         if best is None or score > best[0]:
             best = (score, (value, unit, located[0]))
     return best[1] if best else None
+
+
+def _words_between(text: str, start: int, end: int, asked: set[str]) -> int:
+    """Words from the span to the nearest word of what is asked (the sentence's length
+    when none is there)."""
+    words = list(re.finditer(r"\w[\w'’-]*", text))
+    hits = [i for i, w in enumerate(words) if set(content_terms(w.group(0))) & asked]
+    if not hits:
+        return len(words)
+    at = next((i for i, w in enumerate(words) if w.start() >= start), len(words))
+    after = next((i for i, w in enumerate(words) if w.start() >= end), len(words))
+    return min(min(abs(h - at), abs(h - after)) for h in hits)
 
 
 def _share(weights: dict[str, float], held: set[str]) -> float:
