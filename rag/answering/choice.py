@@ -10,6 +10,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from rag.answering.corpus import CorpusStats
+from rag.answering.features import weighted_share
 from rag.answering.records import Candidate, Question, Scored, Selection
 from rag.answering.spans import locate_span
 from rag.text.dates import date_order
@@ -87,15 +88,16 @@ def _value_of(option: str, other: str, asked: set[str], kind: str, units: Sequen
               probabilities: np.ndarray, stats: CorpusStats) -> tuple[object, Candidate, str] | None:
     """The sentence that best says what the question asks ("opened") of this option and
     not only of the other, with the value of the kind asked for nearest its words."""
-    own = [t for t in dict.fromkeys(content_terms(option)) if t not in set(content_terms(other))]
+    theirs = set(content_terms(other))
+    own = [t for t in dict.fromkeys(content_terms(option)) if t not in theirs]
     if not own:
         return None
-    weights = {t: stats.idf(t) for t in own}
+    weights, asked_weights = {t: stats.idf(t) for t in own}, {t: stats.idf(t) for t in asked}
     probe = Question(text=option, kind=kind, terms=tuple(own) + tuple(asked), numbers=(), names=(), negated=False)
     best = None
     for i in np.argsort(-probabilities):
         unit = units[int(i)]
-        if _share(weights, stats.close(content_terms(unit.context))) < OPTION_COVERAGE:
+        if weighted_share(weights, stats.close(content_terms(unit.context))) < OPTION_COVERAGE:
             continue
         said = stats.close(content_terms(unit.text))
         located = locate_span(probe, unit.text, stats.names)
@@ -105,7 +107,7 @@ def _value_of(option: str, other: str, asked: set[str], kind: str, units: Sequen
         # Nearer is better: the option named in the sentence or beside it, not only in
         # the heading; what the question asks of it ("opened") in the sentence counts most.
         near = stats.close(content_terms(f"{unit.before} {unit.text} {unit.after}"))
-        score = _share(weights, near) + 2 * _share({t: stats.idf(t) for t in asked}, said) \
+        score = weighted_share(weights, near) + 2 * weighted_share(asked_weights, said) \
             - _words_between(unit.text, located[1], located[2], asked) / ASKED_REACH
         if best is None or score > best[0]:
             best = (score, (value, unit, located[0]))
@@ -122,11 +124,6 @@ def _words_between(text: str, start: int, end: int, asked: set[str]) -> int:
     at = next((i for i, w in enumerate(words) if w.start() >= start), len(words))
     after = next((i for i, w in enumerate(words) if w.start() >= end), len(words))
     return min(min(abs(h - at), abs(h - after)) for h in hits)
-
-
-def _share(weights: dict[str, float], held: set[str]) -> float:
-    total = sum(weights.values())
-    return sum(w for t, w in weights.items() if t in held) / total if total else 0.0
 
 
 def _read(kind: str, span: str):

@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from rag.text.acronyms import defined_acronyms, initialisms
 from rag.answering.records import Question
-from rag.text.names import NameKinds, demonym_places
+from rag.text.names import PLACE_OR_PEOPLE, NameKinds, demonym_places
 from rag.text.tokens import content_terms
 from rag.types import Chunk
 
@@ -55,7 +55,7 @@ class CorpusStats:
         """The question with a people's word the documents never use turned into the
         place they name instead ("Canadians" where they only say "Canada")."""
         found: dict[str, str] = {}
-        for word in re.findall(r"\b[A-Z][a-z]{3,}\b", question.text):
+        for word in PLACE_OR_PEOPLE.findall(question.text):
             term = content_terms(word)
             if not term or self.df.get(term[0]):
                 continue

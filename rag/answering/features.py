@@ -33,11 +33,13 @@ def feature_matrix(question: Question, units: Sequence[Candidate], embed: EmbedF
     vectors = embed([question.text] + [u.text for u in units])
     dense = vectors[1:] @ vectors[0]
     weights = {t: stats.idf(t) for t in question.terms}
+    asked_forms = stats.close(weights)  # the question's terms and what its acronyms spell out
     chunk_terms: dict[str, set[str]] = {}  # a passage's terms, shared by all its sentences
     for unit in units:
         if unit.chunk.id not in chunk_terms:
             chunk_terms[unit.chunk.id] = stats.close(content_terms(unit.chunk.text))
-    rows = [_row(question, weights, unit, float(d), stats, chunk_terms[unit.chunk.id]) for unit, d in zip(units, dense)]
+    rows = [_row(question, weights, asked_forms, unit, float(d), stats, chunk_terms[unit.chunk.id])
+            for unit, d in zip(units, dense)]
     matrix = np.array(rows, dtype=np.float64)
     # A name the question gives that no document holds at all: the question is about
     # something else, however well the rest of it matches.
@@ -50,24 +52,25 @@ def feature_matrix(question: Question, units: Sequence[Candidate], embed: EmbedF
     return matrix
 
 
-def _row(question: Question, weights: dict[str, float], unit: Candidate, dense: float, stats: CorpusStats,
-         chunk_terms: set[str]) -> list[float]:
+def _row(question: Question, weights: dict[str, float], asked_forms: set[str], unit: Candidate, dense: float,
+         stats: CorpusStats, chunk_terms: set[str]) -> list[float]:
     asked = question.terms
-    total = sum(weights.values()) or 1.0
     text_terms = content_terms(unit.text)
     own = stats.close(text_terms)
     around = stats.close(content_terms(unit.context))
     chunk = around | chunk_terms
     missing = [t for t in asked if t not in around]
     top_idf = max(weights.values(), default=1.0)
-    type_fit = float(has_span(question, unit.text)) if question.kind != "other" else 0.0
+    located = locate_span(question, unit.text, stats.names)  # None for an acronym: its span is a long form
+    fits = has_span(question, unit.text) if question.kind == "acronym" else located is not None
+    type_fit = float(fits) if question.kind != "other" else 0.0
     text_numbers = join_digit_groups(unit.context)
     return [
         dense,
         0.0,
-        sum(w for t, w in weights.items() if t in own) / total,
-        sum(w for t, w in weights.items() if t in around) / total,
-        sum(w for t, w in weights.items() if t in chunk) / total,
+        weighted_share(weights, own),
+        weighted_share(weights, around),
+        weighted_share(weights, chunk),
         0.0,
         max((weights[t] for t in missing), default=0.0) / top_idf,
         min(len(missing), 4) / 4,
@@ -83,11 +86,11 @@ def _row(question: Question, weights: dict[str, float], unit: Candidate, dense: 
         float(question.negated != bool(set(re.findall(r"[a-z]+", unit.text.lower())) & NEGATIONS)),
         float(unit.is_table),
         float(_is_title(unit)),
-        *_span_surroundings(question, weights, unit.text, stats),
+        *_span_surroundings(weights, asked_forms, unit.text, located, stats),
         # An answer often follows the sentence that holds the question's words and
         # refers back to it: "...identify tumours. This is called immune surveillance."
         float(_first_word(unit.text) in REFERENCES),
-        sum(w for t, w in weights.items() if t in stats.close(content_terms(unit.before))) / total,
+        weighted_share(weights, stats.close(content_terms(unit.before))),
         0.0,
     ]
 
@@ -97,11 +100,16 @@ def _first_word(text: str) -> str:
     return words[0].lower() if words else ""
 
 
-def _span_surroundings(question: Question, weights: dict[str, float], text: str, stats: CorpusStats) -> tuple[float, float]:
+def weighted_share(weights: dict[str, float], held: set[str]) -> float:
+    """The share of the terms' weight (their IDF) that `held` covers; 0 for no terms."""
+    return sum(w for t, w in weights.items() if t in held) / (sum(weights.values()) or 1.0)
+
+
+def _span_surroundings(weights: dict[str, float], asked_forms: set[str], text: str,
+                       located: tuple[str, int, int] | None, stats: CorpusStats) -> tuple[float, float]:
     """How much of the question stands right around the answer span, and how far the
     nearest question word is from it (in words): "opened on <date>" beats a date that
     shares the sentence with the question's words but not the clause."""
-    located = locate_span(question, text, stats.names) if question.kind != "other" else None
     if located is None:
         return 0.0, 0.0
     _, start, end = located
@@ -112,11 +120,9 @@ def _span_surroundings(question: Question, weights: dict[str, float], text: str,
     last = after[0] if after else len(words)
     near = words[max(0, first - SPAN_WINDOW): first] + words[last: last + SPAN_WINDOW]
     near_terms = stats.close(content_terms(" ".join(w.group(0) for w in near)))
-    total = sum(weights.values()) or 1.0
-    asked = stats.close(weights)
-    positions = [i for i, w in enumerate(words) if (i < first or i >= last) and set(content_terms(w.group(0))) & asked]
+    positions = [i for i, w in enumerate(words) if (i < first or i >= last) and set(content_terms(w.group(0))) & asked_forms]
     distance = min((first - i if i < first else i - last + 1 for i in positions), default=len(words))
-    return sum(w for t, w in weights.items() if t in near_terms) / total, math.log1p(distance)
+    return weighted_share(weights, near_terms), math.log1p(distance)
 
 
 def _share(wanted: Sequence[str], present: set[str]) -> float:

@@ -8,7 +8,7 @@ from functools import cached_property
 
 from rag.tables import cues
 from rag.tables.model import Cell, Table
-from rag.text.names import demonyms
+from rag.text.names import PLACE_OR_PEOPLE, demonyms
 from rag.text.numbers import find_quantities, in_days
 
 MAX_KEY_WORDS = 5
@@ -119,5 +119,5 @@ def is_period(term: str) -> bool:
 def _with_peoples(key: str) -> set[str]:
     """A row's terms, with what its places' people are called: a "Canada" row answers
     a question about Canadians."""
-    places = re.findall(r"\b[A-Z][a-z]{3,}\b", key)
+    places = PLACE_OR_PEOPLE.findall(key)
     return cues.terms(key) | {cues.light_stem(d) for place in places for d in demonyms(place)}

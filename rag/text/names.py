@@ -76,6 +76,10 @@ DEMONYM_ENDINGS = (
 )
 
 
+# One capitalised word that may name a place or its people ("Canada", "Canadians").
+PLACE_OR_PEOPLE = re.compile(r"\b[A-Z][a-z]{3,}\b")
+
+
 def demonyms(place: str) -> set[str]:
     """The words a place's people may be called by ("canada" -> "canadian"), lower-cased."""
     place = place.lower()
