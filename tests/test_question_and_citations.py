@@ -39,6 +39,23 @@ def test_names_are_tokenised_as_the_documents_are():
     assert set(q.names) == {"wang", "tech", "pass", "economist"}
 
 
+def test_statements_before_the_question_set_the_scene_but_are_not_asked():
+    q = analyse("Ruiz studied rivers in Peru. How many dams did Brazil build in 2010?")
+    assert q.text == "How many dams did Brazil build in 2010?"
+    assert "peru" not in q.names and "brazil" in q.names and q.kind == "number"
+
+
+def test_a_question_that_refers_back_or_a_lead_that_asks_keeps_the_whole_text():
+    for text in ("Some beetles have a gland near the mouth. What does it do?",
+                 "In what year did Rev. Ruiz become the pastor?"):
+        assert analyse(text).text == text
+
+
+def test_a_question_mark_inside_a_quoted_title_keeps_the_whole_question():
+    text = 'Who wrote "Why Now? A History of Clocks"?'
+    assert analyse(text).text == text and analyse(text).kind == "person"
+
+
 QUESTION = analyse("How many QMAS applications were received in 2019?")
 EVIDENCE = ["QMAS: Applications Received and Quotas Allotted by Year, 2019: Applications Received 5\u00a0896; Quotas Allotted 874"]
 

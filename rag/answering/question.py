@@ -7,7 +7,8 @@ import re
 
 from rag.answering.records import Question
 from rag.text.patterns import NUMBER, YEAR
-from rag.text.tokens import NEGATIONS, content_terms, join_digit_groups, stem
+from rag.text.sentences import split_sentences
+from rag.text.tokens import NEGATIONS, REFERENCES, content_terms, join_digit_groups, stem
 
 # Checked in order; the first that matches the lower-cased question decides.
 _KINDS = (
@@ -23,6 +24,7 @@ _KINDS = (
     ("person", r"^\W*(?:\w+\W+){0,2}?(?:who|whom|whose)\b|\b(?:which|what) (?:person|people|man|woman|individual|author|official|minister|politician|leader|president|king|queen|scientist|member|mp)\b|\bwho\b"),
     ("place", r"^\W*(?:\w+\W+){0,2}?where\b|\b(?:which|what|in what|in which) (?:country|countries|city|cities|place|places|region|state|province|town|continent|location|area|island|river|district)\b"),
 )
+_INTERROGATIVES = frozenset("what which who whom whose when where why how".split())
 _NAME = re.compile(r"\b[A-Z][\w'’.-]*")
 
 
@@ -35,6 +37,7 @@ _WHAT_IS_ACRONYM = re.compile(
 
 
 def analyse(text: str) -> Question:
+    text = asked_sentence(text)
     lowered = text.lower()
     kind = next((name for name, pattern in _KINDS if re.search(pattern, lowered)), "other")
     if _WHAT_IS_ACRONYM.match(text):
@@ -47,6 +50,23 @@ def analyse(text: str) -> Question:
         names=_names(text),
         negated=bool(set(re.findall(r"[a-z]+", lowered)) & NEGATIONS) or "n't" in lowered,
     )
+
+
+def asked_sentence(text: str) -> str:
+    """The sentence that asks, when statements lead up to it ("X suggested Y. How many
+    ...?"): the statements help find the passages, but the answer is to the question.
+    A question that refers back to them ("What does it do?") keeps them."""
+    sentences = split_sentences(text)
+    if len(sentences) < 2 or not sentences[-1].rstrip().endswith("?"):
+        return text
+    lead, asked = sentences[:-1], sentences[-1].strip()
+    statements = all(s.rstrip().rstrip("\"'”’)").endswith((".", "!")) for s in lead)
+    lead_words = set(re.findall(r"[a-z]+", " ".join(lead).lower()))
+    # "IT" in capitals is an acronym, not the pronoun.
+    refers_back = any(w.lower() in REFERENCES and not w.isupper() for w in re.findall(r"[A-Za-z]+", asked))
+    if not statements or lead_words & _INTERROGATIVES or refers_back:
+        return text
+    return asked
 
 
 def _numbers(text: str) -> list[str]:
