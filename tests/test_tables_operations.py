@@ -66,6 +66,36 @@ def test_superlatives_pick_the_extreme_row(question: str, short: str, operation:
     assert (answer.short, answer.operation) == (short, operation)
 
 
+ORIGINS = make_table(
+    "t4", "origins.md", "Arrivals by place of origin", (("Place", "Arrivals"),),
+    (("Peru", "812"), ("Chile", "95"), ("Others", "400"), ("Bolivia", "160"), ("Ecuador", "40"), ("Total", "1507")),
+)
+
+
+@pytest.mark.parametrize(
+    "question, short",
+    [
+        ("Which place had the second-highest number of arrivals?", "Bolivia"),
+        ("Which place had the third most arrivals?", "Chile"),
+        ("Which place had the second-lowest number of arrivals?", "Chile"),
+        ("After Peru, which place had the most arrivals?", "Bolivia"),
+        ("Which place other than Peru had the most arrivals?", "Bolivia"),
+        ("Which place had the most arrivals?", "Peru"),
+    ],
+)
+def test_rankings_below_the_top_and_rankings_that_set_a_row_aside(question: str, short: str) -> None:
+    # "Others" gathers many places, so it is no place a ranking can name.
+    assert _answer(question, ORIGINS).short == short
+
+
+def test_after_a_year_is_a_time_not_a_row_set_aside() -> None:
+    from rag.tables.cues import excluded, superlative_rank
+
+    assert excluded("After 2020, which quarter had the most visas?") is None
+    assert excluded("After Peru, which place had the most?") == "Peru"
+    assert superlative_rank("Which came second, and which had the most?") == 1
+
+
 def test_any_est_adjective_is_a_maximum_unless_listed_as_a_minimum() -> None:
     assert superlative("Which is the tallest?") == "max"
     assert superlative("Which is the shortest?") == "min"

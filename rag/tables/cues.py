@@ -45,6 +45,10 @@ _COUNT = re.compile(r"\bhow\s+many\s+(?:\w+\s+){0,3}(?:are|were|does|do|is)\s+(?
 LISTED = re.compile(r"\b(?:listed|in\s+the\s+(?:table|list))\b", re.I)
 _AS_AT_ASKED = re.compile(r"\bas\s+(?:at|of)\s+(?:what|which)\s+(?:date|day|time)\b|\bwhat\s+date\s+(?:are|is|were)\b.*\b(?:figures|data|numbers|table)\b", re.I)
 STATISTICS = frozenset({"mean", "median", "average"})
+_RANKS = {"second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "fifth": 5, "5th": 5}
+# A ranking that sets something aside; "after" only as the question's opening clause,
+# where it is not a time ("After Lima, which city is largest?").
+_EXCLUDED = re.compile(r"\b(?:except(?:\s+for)?|excluding|other\s+than|apart\s+from|besides)\s+([^,?;]+)|^\s*after\s+([^,?;]+),", re.I)
 NEGATION = re.compile(r"\b(?:outside|except|excluding|other\s+than|apart\s+from|not\s+in|besides)\b", re.I)
 _TABLE_NUMBER = re.compile(r"\btable\s+(\d+[a-z]?)\b", re.I)
 
@@ -130,16 +134,45 @@ def without_as_at(question: str) -> tuple[str, str | None]:
 
 def superlative(question: str) -> str | None:
     """'min' or 'max' for a question asking for an extreme; any other -est adjective is 'max'."""
-    for word in words(question):
+    parts = _word_parts(question)
+    for word in parts:
         if word in MIN_WORDS:
             return "min"
         if word in TIME_WORDS:
             return "time"
-        if word in MAX_WORDS or (word.endswith("est") and len(word) > 5 and word not in _NOT_SUPERLATIVE):
+        if _is_max_word(word):
             return "max"
-        if word == "expensive" and "most" in words(question):
+        if word == "expensive" and "most" in parts:
             return "max"
     return None
+
+
+def superlative_rank(question: str) -> int:
+    """Which place in the order is asked: 2 for "the second-highest" or "the third most"... 1 otherwise."""
+    parts = _word_parts(question)
+    for i, word in enumerate(parts):
+        following = parts[i + 1: i + 3]
+        if word in _RANKS and any(w in MIN_WORDS or w in TIME_WORDS or _is_max_word(w) for w in following):
+            return _RANKS[word]
+    return 1
+
+
+def excluded(question: str) -> str | None:
+    """What a ranking leaves out: "After X, which ...", "... other than X"."""
+    match = _EXCLUDED.search(question)
+    if match is None:
+        return None
+    phrase = match.group(1) or match.group(2)
+    return None if _YEAR.search(phrase) or day_months(phrase) else phrase
+
+
+def _is_max_word(word: str) -> bool:
+    return word in MAX_WORDS or (word.endswith("est") and len(word) > 5 and word not in _NOT_SUPERLATIVE)
+
+
+def _word_parts(text: str) -> list[str]:
+    """Words with hyphenated ones split: "second-lowest" is "second", "lowest"."""
+    return [part for word in words(text) for part in word.split("-") if part]
 
 
 def asks_entity(question: str) -> bool:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from rag.tables import cues
 from rag.tables.absence import Absent, missing, missing_column
 from rag.tables.model import Cell, Table
-from rag.tables.view import SUMMARY, TableView, is_number, value_of
+from rag.tables.view import RESIDUAL, SUMMARY, TableView, is_number, value_of
 from rag.text.numbers import Quantity, in_days
 from rag.text.tokens import words
 
@@ -65,7 +65,9 @@ def score_answer(question: str, view: TableView) -> Scored:
         return Scored(relevance + names_rows, _count(view))
     direction = cues.superlative(asked)
     if direction and cues.asks_entity(asked):
-        return Scored(relevance + 1 + names_rows, _extreme(asked, qterms, direction, view))
+        left_out = _excluded_rows(asked, view)
+        kept = qterms - cues.terms(cues.excluded(asked) or "") if left_out else qterms
+        return Scored(relevance + 1 + names_rows, _extreme(asked, kept, direction, view, left_out))
     found = missing_column(qterms, view) or _lookup(asked, qterms, view)
     strength = view.best_row(qterms)[1] if isinstance(found, TableAnswer) else 0.0
     return Scored(relevance + strength, found)
@@ -135,8 +137,21 @@ def _clause(text: str, question: str) -> str:
     return max(clauses, key=lambda c: (len(cues.terms(c) & qterms), -clauses.index(c)))
 
 
-def _extreme(question: str, qterms: set[str], direction: str, view: TableView) -> TableAnswer | None:
-    across = _extreme_across(qterms, direction, view)
+def _excluded_rows(question: str, view: TableView) -> set[int]:
+    """The rows a ranking sets aside ("after the mainland, ..."): those named by the
+    set-aside phrase, when that names some rows but not most."""
+    phrase = cues.excluded(question)
+    if phrase is None:
+        return set()
+    named = cues.terms(phrase)
+    rows = {r for r, labels in enumerate(view.row_terms) if labels & named}
+    return rows if 0 < len(rows) <= len(view.row_terms) // 2 else set()
+
+
+def _extreme(question: str, qterms: set[str], direction: str, view: TableView,
+             left_out: set[int] = frozenset()) -> TableAnswer | None:
+    rank = cues.superlative_rank(question)
+    across = _extreme_across(qterms, direction, view) if rank == 1 and not left_out else None
     if across is not None:
         return across
     col = _price_column(view) if cues.wants_price(question) and not max(view.col_scores(qterms)) else None
@@ -147,13 +162,16 @@ def _extreme(question: str, qterms: set[str], direction: str, view: TableView) -
         return None
     if direction == "time":
         direction = "min" if any(c.quantity and in_days(c.quantity) is not None for c in view.table.column(col)) else "max"
-    valued = [(v, r) for r in _rows_in_scope(question, view) if (v := value_of(view.table.cell(r, col))) is not None]
-    if not valued:
+    valued = [(v, r) for r in _rows_in_scope(question, view) if r not in left_out
+              and (v := value_of(view.table.cell(r, col))) is not None]
+    if len(valued) < rank:
         return None
-    _, row = (min if direction == "min" else max)(valued)
+    _, row = sorted(valued, reverse=direction != "min")[rank - 1]
     cell = view.table.cell(row, col)
     name = _row_name(view, row)
-    return TableAnswer(name, (cell,), f"arg{direction}", f"{direction} of {cell.column_header!r} is {cell.text} ({name})")
+    place = f"{direction} of" if rank == 1 else f"number {rank} by {direction} of"
+    aside = f", leaving out {', '.join(_row_name(view, r) for r in sorted(left_out))}" if left_out else ""
+    return TableAnswer(name, (cell,), f"arg{direction}", f"{place} {cell.column_header!r} is {cell.text} ({name}{aside})")
 
 
 def _extreme_across(qterms: set[str], direction: str, view: TableView) -> TableAnswer | None:
@@ -191,8 +209,9 @@ def _price_column(view: TableView) -> int | None:
 
 
 def _rows_in_scope(question: str, view: TableView) -> list[int]:
-    """Rows other than totals, within the year the question names if rows carry years."""
-    rows = [r for r, label in enumerate(view.labels) if not SUMMARY.match(view.table.rows[r][0])]
+    """Rows other than totals and catch-alls ("Others"), within the year the question names if rows carry years."""
+    rows = [r for r, label in enumerate(view.labels)
+            if not SUMMARY.match(view.table.rows[r][0]) and not RESIDUAL.match(view.table.rows[r][0])]
     years = cues.years(question)
     within = [r for r in rows if years & set(re.findall(r"\b(?:19|20)\d\d\b", view.labels[r]))]
     return within or rows

@@ -13,6 +13,8 @@ from rag.text.numbers import find_quantities, in_days
 
 MAX_KEY_WORDS = 5
 SUMMARY = re.compile(r"^(?:total|sum|all|overall|average|mean|subtotal|grand total)\b", re.I)
+# A row that gathers what the others leave: not one thing a ranking can name.
+RESIDUAL = re.compile(r"^(?:others?|other\s+\w+|rest\s+of\b|remainder|unknown|not\s+(?:stated|known|specified)|n/?a)\b", re.I)
 
 
 class TableView:
