@@ -29,6 +29,9 @@ MAX_QUESTION_CHARS = 2000
 ABSTAIN_TEXT = "The documents do not contain the answer to this question"
 # Passages each option of a two-option question adds from a search of its own.
 OPTION_PASSAGES = 3
+# Rows of one table among the passages: the table answers from all its rows anyway, and
+# more of them would crowd out the sentences that name what the table does not.
+ROWS_PER_TABLE = 3
 
 
 @dataclass
@@ -107,7 +110,12 @@ class Assistant:
         """The question's passages; acronyms the documents define are also searched
         in their long form, so passages that only spell them out are found."""
         query = self.stats.spelled_out(question)
-        return self.searcher.search(query, self.settings.top_k, retriever)
+        k = self.settings.top_k
+        found = self.searcher.search(query, k, retriever)
+        if not _crowded(found):
+            return found
+        kept = _rows_capped(self.searcher.search(query, 4 * k, retriever))[:k]
+        return [replace(p, rank=rank) for rank, p in enumerate(kept, start=1)]
 
     def _with_options(self, passages: list[Passage], question: str, retriever: str | None) -> list[Passage]:
         """A two-option question also searches for each option on its own; what that adds
@@ -200,3 +208,21 @@ class _Clock:
         self.laps[name] = (now - self.last) * 1000
         self.laps["total"] = (now - self.start) * 1000
         self.last = now
+
+
+def _crowded(passages: list[Passage]) -> bool:
+    return len(passages) != len(_rows_capped(passages))
+
+
+def _rows_capped(passages: list[Passage]) -> list[Passage]:
+    """The passages with at most ROWS_PER_TABLE rows of any one table, in their order."""
+    taken: dict[str, int] = {}
+    kept = []
+    for passage in passages:
+        table = passage.chunk.table_id if passage.chunk.kind == "table" else None
+        if table is not None:
+            taken[table] = taken.get(table, 0) + 1
+            if taken[table] > ROWS_PER_TABLE:
+                continue
+        kept.append(passage)
+    return kept

@@ -139,3 +139,22 @@ def test_the_default_index_is_built_from_the_bundled_seeds_on_first_use(tmp_path
     result = CliRunner().invoke(app, ["ask", Q2019, "--index", "elsewhere", "--generator", "extractive"])
     assert result.exit_code == 1 and "rag index" in result.output
     assert not (tmp_path / "elsewhere").exists()
+
+
+def test_one_table_fills_no_more_than_a_few_of_the_passages(tmp_path):
+    # Twelve rows all match the question's words; the one sentence naming the minister
+    # would rank below every row and be cut off if the rows filled the passages.
+    rows = "\n".join(f"| {2010 + i} | {100 + i} |" for i in range(12))
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "grants.md").write_text(
+        "# Grants\n\n| Year | Grants paid |\n| --- | --- |\n" + rows + "\n\n"
+        "The yearly grants paid were given to parliament in a written answer by Ada Quist.\n", encoding="utf-8")
+    index_documents(load_paths([str(folder)]), tmp_path / "index", FakeEmbedder())
+    assistant = Assistant.from_settings(Settings(index=str(tmp_path / "index"), generator="fake", top_k=4),
+                                        generator=FakeGenerator(""), embedder=FakeEmbedder())
+    passages = assistant.retrieve("Who gave the yearly grants paid figures?")
+    tables = [p.chunk.table_id for p in passages if p.chunk.kind == "table"]
+    assert tables and max(tables.count(t) for t in tables) <= 3
+    assert any("Ada Quist" in p.chunk.text for p in passages)
+    assert [p.rank for p in passages] == list(range(1, len(passages) + 1)) and len(passages) == 4

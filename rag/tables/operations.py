@@ -138,7 +138,7 @@ def _clause(text: str, question: str) -> str:
 
 
 def _excluded_rows(question: str, view: TableView) -> set[int]:
-    """The rows a ranking sets aside ("after the mainland, ..."): those named by the
+    """The rows a ranking sets aside ("after Lima, ..."): those named by the
     set-aside phrase, when that names some rows but not most."""
     phrase = cues.excluded(question)
     if phrase is None:
