@@ -21,7 +21,7 @@ NAMES = (
     "missing_max_idf", "missing_count", "bigrams", "names_covered", "numbers_covered",
     "type_fit", "type_missing", "new_terms", "length", "passage_score", "inverse_rank",
     "negation_mismatch", "is_table", "title_only", "span_window", "span_distance",
-    "opens_with_reference", "coverage_before", "names_unknown", "span_common", "phrases_covered",
+    "opens_with_reference", "coverage_before", "names_unknown",
 )
 # Words either side of a typed span that count as its surroundings: about a clause.
 SPAN_WINDOW = 8
@@ -92,10 +92,6 @@ def _row(question: Question, weights: dict[str, float], asked_forms: set[str], u
         float(_first_word(unit.text) in REFERENCES),
         weighted_share(weights, stats.close(content_terms(unit.before))),
         0.0,
-        # A "who" answered by a name made of common words ("the Review Board")
-        # names a body or a role more often than a person.
-        stats.names.common_share(located[0]) if located and question.kind == "person" else 0.0,
-        _phrases_held(question.phrases, content_terms(unit.context)),
     ]
 
 
@@ -127,14 +123,6 @@ def _span_surroundings(weights: dict[str, float], asked_forms: set[str], text: s
     positions = [i for i, w in enumerate(words) if (i < first or i >= last) and set(content_terms(w.group(0))) & asked_forms]
     distance = min((first - i if i < first else i - last + 1 for i in positions), default=len(words))
     return weighted_share(weights, near_terms), math.log1p(distance)
-
-
-def _phrases_held(phrases: Sequence[tuple[str, ...]], found: Sequence[str]) -> float:
-    """The share of the question's several-word names that stand whole, word after word."""
-    if not phrases:
-        return 1.0
-    runs = {tuple(found[i: i + n]) for n in {len(p) for p in phrases} for i in range(len(found) - n + 1)}
-    return sum(p in runs for p in phrases) / len(phrases)
 
 
 def _share(wanted: Sequence[str], present: set[str]) -> float:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from rag.answering.records import Question
-from rag.text.patterns import CAPITALISED_RUN, NUMBER, YEAR
+from rag.text.patterns import NUMBER, YEAR
 from rag.text.sentences import split_sentences
 from rag.text.tokens import NEGATIONS, REFERENCES, content_terms, join_digit_groups, stem
 
@@ -48,7 +48,6 @@ def analyse(text: str) -> Question:
         terms=tuple(dict.fromkeys(content_terms(text))),
         numbers=tuple(dict.fromkeys(_numbers(text))),
         names=_names(text),
-        phrases=_phrases(text),
         negated=bool(set(re.findall(r"[a-z]+", lowered)) & NEGATIONS) or "n't" in lowered,
     )
 
@@ -73,12 +72,6 @@ def asked_sentence(text: str) -> str:
 def _numbers(text: str) -> list[str]:
     joined = join_digit_groups(text)
     return YEAR.findall(joined) + [m.group(0) for m in NUMBER.finditer(joined) if not YEAR.fullmatch(m.group(0))]
-
-
-def _phrases(text: str) -> tuple[tuple[str, ...], ...]:
-    body = text.split(None, 1)[1] if len(text.split(None, 1)) == 2 else ""
-    runs = (tuple(content_terms(m.group(0))) for m in CAPITALISED_RUN.finditer(body))
-    return tuple(dict.fromkeys(run for run in runs if len(run) > 1))
 
 
 def _names(text: str) -> tuple[str, ...]:

@@ -15,7 +15,6 @@ class Question:
     numbers: tuple[str, ...]  # numbers and years the question gives, digit groups joined
     names: tuple[str, ...]  # stemmed words of capitalised names after the first word
     negated: bool = False
-    phrases: tuple[tuple[str, ...], ...] = ()  # names of two words or more, as runs of terms ("House of Lords")
 
 
 @dataclass(frozen=True)

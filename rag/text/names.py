@@ -15,8 +15,6 @@ HONORIFICS = frozenset("mr mrs ms miss mx dr prof professor sir dame lord lady".
 SPEECH_VERBS = frozenset("said says told wrote writes argued argues added adds explained noted asked replied".split())
 PLACE_PREPOSITIONS = frozenset("in at from across near throughout within into".split())
 _WORD = re.compile(r"[A-Za-z]+")
-_LOWER_WORD = re.compile(r"(?<![\w'’-])[a-z][a-z]+(?![\w'’-])")
-_JOINERS = frozenset("of de the and van von da di la le du del bin al for".split())
 
 
 def name_key(name: str) -> str:
@@ -28,12 +26,10 @@ class NameKinds:
     def __init__(self, texts: Iterable[str] = ()) -> None:
         self.person: Counter = Counter()
         self.place: Counter = Counter()
-        self.lower_case: Counter = Counter()  # words the documents write in lower case
         for text in texts:
             self._read(text)
 
     def _read(self, text: str) -> None:
-        self.lower_case.update(_LOWER_WORD.findall(text))
         for start, end in _name_runs(text):
             words = text[start:end].split()
             before = [w for w in _WORD.findall(text[max(0, start - 24): start].lower())[-2:] if w != "the"][-1:]
@@ -44,12 +40,6 @@ class NameKinds:
                 self.place[name_key(text[start:end])] += 1
             elif after and (after[0] in SPEECH_VERBS or text[end:].lstrip().startswith(", who ")):
                 self.person[name_key(text[start:end])] += 1
-
-    def common_share(self, name: str) -> float:
-        """The share of a name's words the documents also write in lower case: "Review
-        Committee" is made of common words, "Ana Ruiz" is not."""
-        parts = [w.lower() for w in _WORD.findall(name) if len(w) > 2 and w.lower() not in _JOINERS]
-        return sum(self.lower_case[w] > 0 for w in parts) / len(parts) if parts else 0.0
 
     def leaning(self, name: str) -> str | None:
         """"person", "place", or None when the documents do not say."""
