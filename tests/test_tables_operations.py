@@ -209,3 +209,12 @@ def test_a_peoples_word_finds_its_places_row() -> None:
     assert _answer("How many permits went to Japanese applicants?", arrivals).short == "41"
     assert _answer("How many Germans were granted permits?", arrivals).short == "77"
     assert not isinstance(answer_from_table("How many Brazilians were granted permits?", arrivals), TableAnswer)
+
+
+def test_a_name_is_found_in_a_row_label_with_brackets_between_its_words() -> None:
+    passes = make_table(
+        "t5", "passes.md", "", (("Pass", "Validity at first issue"),),
+        (("Gold Pass", "2 years"), ("Overseas Skills (OS) Pass", "5 years"), ("Silver Pass", "1 year")),
+    )
+    assert _answer("How long is an OS Pass valid when first issued?", passes).short == "5 years"
+    assert isinstance(answer_from_table("How long is a Bronze Pass valid when first issued?", passes), Absent)

@@ -68,7 +68,9 @@ def _missing_name(question: str, view: TableView) -> Absent | None:
 
 
 def _has_phrase(text: str, phrase: str) -> bool:
-    return re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", text) is not None
+    """The phrase's words in a row, whatever stands between them: "(ONE) Pass" holds "one pass"."""
+    words = " ".join(re.findall(r"\w+", phrase))
+    return bool(words) and re.search(rf"(?<!\w){re.escape(words)}(?!\w)", " ".join(re.findall(r"\w+", text))) is not None
 
 
 def missing_column(qterms: set[str], view: TableView) -> Absent | None:
