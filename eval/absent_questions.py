@@ -43,10 +43,11 @@ def name_pool(corpus_jsonl: Path, vocabulary: set[str], size: int = 2000) -> lis
     return sorted(set(names))
 
 
-def derive(questions: Sequence[GoldQuestion], vocabulary: set[str], years: set[str], pool: Sequence[str]) -> list[GoldQuestion]:
+def derive(questions: Sequence[GoldQuestion], vocabulary: set[str], years: set[str], pool: Sequence[str],
+           share: float = SHARE) -> list[GoldQuestion]:
     rng = random.Random(SEED)
     answerable = [q for q in questions if q.answerable]
-    chosen = rng.sample(answerable, int(len(answerable) * SHARE))
+    chosen = rng.sample(answerable, int(len(answerable) * share))
     derived = []
     for gold in sorted(chosen, key=lambda q: q.id):
         text = _swap(gold.question, vocabulary, years, pool, rng)

@@ -44,7 +44,7 @@ from rag.answering.scorer import WEIGHTS, extra_names, extra_question_features  
 from rag.config import Settings  # noqa: E402
 from rag.evaluation.gold import GoldQuestion, load_gold  # noqa: E402
 from rag.evaluation.scoring import matches_any, source_matches  # noqa: E402
-from absent_questions import DERIVED, corpus_years, derive, name_pool  # noqa: E402
+from absent_questions import DERIVED, SHARE, corpus_years, derive, name_pool  # noqa: E402
 
 # The variant eval/fit_experiments.py and eval/answers.py chose; see the README's scorer section.
 CANDIDATE_MODEL, QUESTION_MODEL, QUESTION_EXTRAS, HOTPOT = "trees", "logistic", False, False
@@ -62,8 +62,8 @@ def build_index(docs: Path, root: Path):
     return embedder
 
 
-def collect(docs: Path, questions: list[GoldQuestion], work: Path, absent_pool: Path | None
-            ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[bool], list[str], list[int]]:
+def collect(docs: Path, questions: list[GoldQuestion], work: Path, absent_pool: Path | None,
+            absent_share: float = SHARE) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[bool], list[str], list[int]]:
     """Features, labels and question ids for every candidate of every training question,
     and for each question the training question it was derived from (itself, if none)."""
     from rag.pipeline import Assistant
@@ -75,7 +75,7 @@ def collect(docs: Path, questions: list[GoldQuestion], work: Path, absent_pool: 
     if absent_pool is not None:
         chunks = assistant.searcher.index.chunks
         pool = name_pool(absent_pool, set(stats.df))
-        questions = questions + derive(questions, set(stats.df), corpus_years([c.text for c in chunks]), pool)
+        questions = questions + derive(questions, set(stats.df), corpus_years([c.text for c in chunks]), pool, absent_share)
         print(f"  {len(questions) - len(position)} derived questions about names and years no document holds")
     source = [position.get(q.id.removesuffix(DERIVED), i) for i, q in enumerate(questions)]
     rows, labels, groups, answerable, asked = [], [], [], [], []
@@ -181,6 +181,8 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=None, help="fit on the first N questions only (a quick check)")
     parser.add_argument("--absent-names", default=str(ROOT.parent / "shared" / "data" / "hotpotqa" / "corpus.jsonl"),
                         help="names for the derived questions about what the documents never mention; 'none' leaves them out")
+    parser.add_argument("--absent-share", type=float, default=SHARE,
+                        help="share of answerable questions asked again about a name or year no document holds")
     parser.add_argument("--cache", default=str(ROOT / "eval" / "out" / "fit_scorer.npz"), help="reuse collected features")
     parser.add_argument("--candidate-model", choices=FAMILIES, default=CANDIDATE_MODEL)
     parser.add_argument("--question-model", choices=FAMILIES, default=QUESTION_MODEL)
@@ -200,7 +202,7 @@ def main() -> None:
         pool = None if args.absent_names == "none" else Path(args.absent_names)
         with tempfile.TemporaryDirectory() as work:
             x, y, groups, answerable, asked, source = collect(
-                split / "docs", load_gold(split / "gold.jsonl")[:args.limit], Path(work) / "index", pool)
+                split / "docs", load_gold(split / "gold.jsonl")[:args.limit], Path(work) / "index", pool, args.absent_share)
         save_collected(cache, x, y, groups, answerable, asked, source)
     extra = hotpot_rows(Path(args.hotpot_cache)) if args.hotpot else None
     # A derived question is held out with the article of the question it came from.

@@ -58,3 +58,16 @@ def test_a_typed_question_needs_a_value_of_its_type():
     assert field_answer(question, _passages(text), CorpusStats([Chunk("c0", "doc0.txt", "doc 0", text)])) is None
     dated = "Title: Coastal Erosion Talk\nDay: 12 March 2021"
     assert field_answer(question, _passages(dated), CorpusStats([Chunk("c0", "doc0.txt", "doc 0", dated)])).span == "12 March 2021"
+
+
+def test_a_slashed_label_pairs_its_parts_with_the_value_parts():
+    found = {f.label: f.value for f in fields("Start / End Time: 3:05 PM / 4:45 PM\nMin / Max: 3 / 9\nAuthor/Editor: Ana Ruiz")}
+    assert found == {"Start Time": "3:05 PM", "End Time": "4:45 PM", "Min": "3", "Max": "9", "Author/Editor": "Ana Ruiz"}
+
+
+def test_when_a_session_ended_is_read_from_its_end_time():
+    text = "Title: Coastal Erosion Talk\nStart / End Time: 3:05 PM / 4:45 PM"
+    stats = CorpusStats([Chunk("c0", "doc0.txt", "doc 0", text)])
+    scored = field_answer(analyse("When did the coastal erosion talk end?"), _passages(text), stats)
+    assert scored is not None and scored.span == "4:45 PM"
+    assert scored.candidate.text == "Start / End Time: 3:05 PM / 4:45 PM"

@@ -5,6 +5,7 @@ the value is the answer and the field's line is its evidence."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from rag.answering.corpus import CorpusStats
 from rag.answering.records import Candidate, Question, Scored
@@ -14,7 +15,7 @@ from rag.text.tokens import content_terms
 from rag.types import Passage
 
 # A label asks for its value when the question holds at least this share of its words:
-# "Issued Date" for "when was it issued", not "Start / End Time" for "when did it end".
+# "Issued Date" for "when was it issued", not "Review Date".
 LABEL_SHARE = 0.5
 # The question's other words must mostly be about the record the field sits in
 # (its title, its other fields, its text), weighted by how rare each word is.
@@ -48,7 +49,8 @@ def _value_fits(question: Question, field: Field) -> bool:
     """A typed question wants a value of its type ("when" a date, "how many" a number)."""
     if question.kind in ("other", "person", "place", "acronym"):
         return True  # names are not reliably typed by their shape
-    return has_span(question, field.value)
+    # "When did it end?" is answered by a clock time as well as by a date.
+    return has_span(question, field.value) or (question.kind == "date" and has_span(replace(question, kind="time"), field.value))
 
 
 def _coverage(terms: Sequence[str], record: set[str], stats: CorpusStats) -> float:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 MAX_LABEL_WORDS = 3
 # A value past this is a paragraph under a heading ("Abstract:"), not a field's value.
 MAX_VALUE_WORDS = 30
+_SLASHED = re.compile(r"\s+/\s+")
 _LABEL = re.compile(r"^([A-Z][A-Za-z/&' -]*?)\s*:(?:\s+(\S.*))?$")
 
 
@@ -32,8 +33,20 @@ def fields(text: str) -> list[Field]:
         value = match.group(2) or _next_value(lines, i)
         if value and len(value.split()) <= MAX_VALUE_WORDS:
             quoted = line if match.group(2) else f"{line} {value}"
-            found.append(Field(match.group(1).strip(), value.strip(), quoted))
+            found.extend(_paired(Field(match.group(1).strip(), value.strip(), quoted)))
     return found
+
+
+def _paired(field: Field) -> list[Field]:
+    """"Start / End Time: 3:05 PM / 4:45 PM" is two fields, "Start Time" and "End Time",
+    when the label and the value have as many slash-separated parts; else the field."""
+    labels, values = _SLASHED.split(field.label), _SLASHED.split(field.value)
+    if len(labels) < 2 or len(labels) != len(values) or not all(labels) or not all(values):
+        return [field]
+    # The last part's trailing words are shared: "Start / End Time" is "Start Time", "End Time".
+    tail = labels[-1].split()[1:]
+    named = [" ".join([part, *tail]) if len(part.split()) == 1 and part != labels[-1] else part for part in labels]
+    return [Field(label, value, field.line) for label, value in zip(named, values)]
 
 
 def _is_label(label: str) -> bool:
