@@ -71,3 +71,11 @@ def test_when_a_session_ended_is_read_from_its_end_time():
     scored = field_answer(analyse("When did the coastal erosion talk end?"), _passages(text), stats)
     assert scored is not None and scored.span == "4:45 PM"
     assert scored.candidate.text == "Start / End Time: 3:05 PM / 4:45 PM"
+
+
+def test_a_question_naming_what_someone_did_finds_the_label_naming_the_doer():
+    text = "Glacier Melt in the Andes\nAuthor:\nBo Lin, University of Lima\nAdvisor:\nAna Ruiz, University of Lima"
+    stats = CorpusStats([Chunk("c0", "doc0.txt", "doc 0", text)])
+    assert field_answer(analyse("Who wrote the thesis on glacier melt in the Andes?"), _passages(text), stats).span.startswith("Bo Lin")
+    assert field_answer(analyse("Who advised the thesis on glacier melt in the Andes?"), _passages(text), stats).span.startswith("Ana Ruiz")
+    assert field_answer(analyse("Who funded the thesis on glacier melt in the Andes?"), _passages(text), stats) is None

@@ -11,7 +11,7 @@ from rag.answering.corpus import CorpusStats
 from rag.answering.records import Candidate, Question, Scored
 from rag.answering.spans import has_span
 from rag.text.fields import Field, fields
-from rag.text.tokens import content_terms
+from rag.text.tokens import agent_forms, content_terms
 from rag.types import Passage
 
 # A label asks for its value when the question holds at least this share of its words:
@@ -32,10 +32,11 @@ def field_answer(question: Question, passages: Sequence[Passage], stats: CorpusS
         record = stats.close(content_terms(f"{passage.chunk.title}\n{passage.chunk.heading}\n{passage.chunk.text}"))
         for field in fields(passage.chunk.text):
             label = set(content_terms(field.label))
-            share = len(label & set(question.terms)) / len(label) if label else 0.0
+            naming = {t for t in question.terms if t in label or agent_forms(t) & label}  # "wrote" names "Author"
+            share = len(label & (naming | {a for t in naming for a in agent_forms(t)})) / len(label) if label else 0.0
             if share < LABEL_SHARE or not _value_fits(question, field):
                 continue
-            rest = [t for t in question.terms if t not in label]
+            rest = [t for t in question.terms if t not in naming]
             if _coverage(rest, record, stats) < RECORD_COVERAGE:
                 continue
             unit = Candidate(field.line, passage.chunk, passage.rank, passage.score)

@@ -26,6 +26,8 @@ QUANTIFIERS = frozenset("all none some only every each most least".split())
 # Words that open a sentence continuing the one before ("This is called...", "They...").
 REFERENCES = frozenset("this these that those it its they their them he she his her such latter former one".split())
 _QUALIFIERS = NEGATIONS | COMPARATIVES | QUANTIFIERS
+# The doer of a verb where the stem plus -or/-er does not name it ("wrote": "author").
+_IRREGULAR_AGENTS = {"wrote": ("author", "writer"), "written": ("author", "writer"), "write": ("author", "writer")}
 _DIGIT_GROUP = re.compile(r"(?<=\d)[ \u00a0\u202f,](?=\d{3}(?!\d))")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’\-]*|\d+(?:\.\d+)?%?")
 _NUMBER = re.compile(r"\d[\d.]*")
@@ -80,3 +82,9 @@ def qualifiers(text: str) -> set[str]:
         if word in _QUALIFIERS:
             found.add("not" if word == "n't" else word)
     return found
+
+
+def agent_forms(term: str) -> set[str]:
+    """Stemmed nouns for whoever does what a stemmed verb says: "advis" (advised) gives
+    "advisor", "found" gives "founder", "wrote" gives "author"."""
+    return {term + "or", term + "er", *_IRREGULAR_AGENTS.get(term, ())}
