@@ -158,3 +158,19 @@ def test_one_table_fills_no_more_than_a_few_of_the_passages(tmp_path):
     assert tables and max(tables.count(t) for t in tables) <= 3
     assert any("Ada Quist" in p.chunk.text for p in passages)
     assert [p.rank for p in passages] == list(range(1, len(passages) + 1)) and len(passages) == 4
+
+
+def test_a_sentence_opening_with_she_is_quoted_with_the_one_naming_her(tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "board.txt").write_text(
+        "The museum board met in May to review the building.\n\n"
+        "Ana Ruiz chaired the review for the board. She said the roof leaked in three places and needed repair.\n",
+        encoding="utf-8")
+    index_documents(load_paths([str(folder)]), tmp_path / "index", FakeEmbedder())
+    assistant, _ = _assistant(tmp_path / "index")
+    who = assistant.ask("Who said the roof leaked in three places?")
+    assert who.short_answer == "Ana Ruiz"
+    assert "Ana Ruiz chaired the review for the board. She said the roof leaked" in who.text
+    which = assistant.ask("Which chair said the roof leaked in three places?")
+    assert "Ana Ruiz chaired the review" in which.text

@@ -23,6 +23,7 @@ from rag.answering.tables import RowsFn, TableOutcome, table_outcome
 TABLE_KINDS = ("number", "money", "percent")
 # Answers with a shape nothing else has: a sentence without one does not answer.
 SHAPED_KINDS = ("money", "percent")
+PERSONAL_PRONOUNS = frozenset("he she his her".split())
 # A second unit is quoted only when it is nearly as likely to answer as the first.
 SECOND_UNIT_RATIO = 0.8
 
@@ -123,9 +124,29 @@ def _chosen(question: Question, units: Sequence[Candidate], probabilities: np.nd
     """The best unit, and the runner-up when it is nearly as likely to answer."""
     order = [int(i) for i in np.argsort(-probabilities)]
     best = order[0]
-    chosen = [Scored(units[best], float(probabilities[best]), find_span(question, units[best].text, stats.names))]
+    chosen = [_with_span(question, units[best], float(probabilities[best]), stats)]
     for i in order[1:3]:
         if probabilities[i] >= SECOND_UNIT_RATIO * probabilities[best] and units[i].text != units[best].text:
-            chosen.append(Scored(units[i], float(probabilities[i]), find_span(question, units[i].text, stats.names)))
+            chosen.append(_with_span(question, units[i], float(probabilities[i]), stats))
             break
     return tuple(chosen)
+
+
+def _with_span(question: Question, unit: Candidate, probability: float, stats: CorpusStats) -> Scored:
+    """The unit and its short answer. A sentence that opens with a person's pronoun ("She
+    said...") is quoted with the sentence before, which names the person; a "who" takes
+    that name as its answer."""
+    span = find_span(question, unit.text, stats.names)
+    if span is not None or not unit.before or _first_word(unit.text) not in PERSONAL_PRONOUNS:
+        return Scored(unit, probability, span)
+    if question.kind == "person":
+        # The subject is the first name of the sentence before, not the one nearest the question's words.
+        span = find_span(replace(question, terms=(), names=()), unit.before, stats.names)
+    if span is None and question.kind != "other":
+        return Scored(unit, probability, None)
+    return Scored(replace(unit, text=f"{unit.before} {unit.text}", before=""), probability, span)
+
+
+def _first_word(text: str) -> str:
+    words = text.split(None, 1)
+    return words[0].lower().strip("\"'“‘(") if words else ""
