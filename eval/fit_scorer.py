@@ -12,7 +12,7 @@ logistic regression (Newton's method) over the question-level features (with
 --question-extras also aggregates of the candidate matrix), learnt from candidate
 probabilities cross-fitted over article folds. The abstention threshold is the quantile of the cross-fitted confidence over
 answerable training questions that gives the stated false-abstention rate.
-Besides SQuAD's own questions, a quarter of the answerable ones are asked again with one
+Besides SQuAD's own questions, half of the answerable ones are asked again with one
 name or year swapped for one no training document holds (eval/absent_questions.py; the
 names are HotpotQA paragraph titles), as unanswerable questions of the same article.
 eval/fit_experiments.py compares the alternatives. Only the train split is read: the
