@@ -10,7 +10,7 @@ from rag.evaluation.gold import GoldQuestion
 from rag.text.tokens import content_terms
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "eval"))
-from absent_questions import DERIVED, derive, name_pool  # noqa: E402
+from absent_questions import DERIVED, SHARE, derive, name_pool  # noqa: E402
 
 
 def _gold(n: int, text: str) -> GoldQuestion:
@@ -25,7 +25,7 @@ def test_a_name_or_year_is_swapped_for_one_no_document_holds(tmp_path):
     assert "Normandy" not in pool and "Lake Bled" in pool
     questions = [_gold(n, f"When did Rollo reach Normandy in 911 with group {n}?") for n in range(40)]
     derived = derive(questions, vocabulary, {"911"}, pool)
-    assert derived and len(derived) <= len(questions) // 4
+    assert derived and len(derived) <= len(questions) * SHARE
     for gold in derived:
         assert gold.id.endswith(DERIVED) and not gold.answerable and gold.answers == ()
         original = next(q for q in questions if q.id + DERIVED == gold.id)

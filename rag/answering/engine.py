@@ -17,13 +17,13 @@ from rag.answering.records import Candidate, Question, Scored, Selection
 from rag.answering.scorer import Scorer
 from rag.answering.spans import find_span, has_span
 from rag.answering.tables import RowsFn, TableOutcome, table_outcome
+from rag.text.tokens import PERSONAL_PRONOUNS, first_word
 
 # Answer types a table usually holds: when the table the question is about lacks the
 # row, column or period it names, a sentence elsewhere is not the answer either.
 TABLE_KINDS = ("number", "money", "percent")
 # Answers with a shape nothing else has: a sentence without one does not answer.
 SHAPED_KINDS = ("money", "percent")
-PERSONAL_PRONOUNS = frozenset("he she his her".split())
 # A second unit is quoted only when it is nearly as likely to answer as the first.
 SECOND_UNIT_RATIO = 0.8
 
@@ -137,7 +137,7 @@ def _with_span(question: Question, unit: Candidate, probability: float, stats: C
     said...") is quoted with the sentence before, which names the person; a "who" takes
     that name as its answer."""
     span = find_span(question, unit.text, stats.names)
-    if span is not None or not unit.before or _first_word(unit.text) not in PERSONAL_PRONOUNS:
+    if span is not None or not unit.before or first_word(unit.text) not in PERSONAL_PRONOUNS:
         return Scored(unit, probability, span)
     if question.kind == "person":
         # The subject is the first name of the sentence before, not the one nearest the question's words.
@@ -145,8 +145,3 @@ def _with_span(question: Question, unit: Candidate, probability: float, stats: C
     if span is None and question.kind != "other":
         return Scored(unit, probability, None)
     return Scored(replace(unit, text=f"{unit.before} {unit.text}", before=""), probability, span)
-
-
-def _first_word(text: str) -> str:
-    words = text.split(None, 1)
-    return words[0].lower().strip("\"'“‘(") if words else ""

@@ -12,7 +12,7 @@ import numpy as np
 from rag.answering.corpus import CorpusStats
 from rag.answering.records import Candidate, Question
 from rag.answering.spans import has_span, locate_span
-from rag.text.tokens import NEGATIONS, REFERENCES, content_terms, join_digit_groups
+from rag.text.tokens import NEGATIONS, REFERENCES, content_terms, first_word, join_digit_groups
 
 EmbedFn = Callable[[Sequence[str]], np.ndarray]
 
@@ -89,15 +89,10 @@ def _row(question: Question, weights: dict[str, float], asked_forms: set[str], u
         *_span_surroundings(weights, asked_forms, unit.text, located, stats),
         # An answer often follows the sentence that holds the question's words and
         # refers back to it: "...identify tumours. This is called immune surveillance."
-        float(_first_word(unit.text) in REFERENCES),
+        float(first_word(unit.text) in REFERENCES),
         weighted_share(weights, stats.close(content_terms(unit.before))),
         0.0,
     ]
-
-
-def _first_word(text: str) -> str:
-    words = re.findall(r"[A-Za-z]+", text[:40])
-    return words[0].lower() if words else ""
 
 
 def weighted_share(weights: dict[str, float], held: set[str]) -> float:

@@ -32,8 +32,9 @@ def field_answer(question: Question, passages: Sequence[Passage], stats: CorpusS
         record = stats.close(content_terms(f"{passage.chunk.title}\n{passage.chunk.heading}\n{passage.chunk.text}"))
         for field in fields(passage.chunk.text):
             label = set(content_terms(field.label))
-            naming = {t for t in question.terms if t in label or agent_forms(t) & label}  # "wrote" names "Author"
-            share = len(label & (naming | {a for t in naming for a in agent_forms(t)})) / len(label) if label else 0.0
+            forms = {t: {t} | agent_forms(t) for t in question.terms}  # "wrote" also names an "Author"
+            naming = {t for t, named in forms.items() if named & label}
+            share = len(label & set().union(*(forms[t] for t in naming))) / len(label) if label else 0.0
             if share < LABEL_SHARE or not _value_fits(question, field):
                 continue
             rest = [t for t in question.terms if t not in naming]

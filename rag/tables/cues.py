@@ -9,7 +9,7 @@ from rag.text.tokens import STOPWORDS, words
 
 _KEEP = {"most", "more", "least", "less", "than", "per", "before", "after", "under", "over", "not", "no"}
 _STOP = (STOPWORDS - _KEEP) | {"s", "table", "listed", "list", "given", "shown", "figure", "figures"}
-_ORDINAL = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4}
+_ORDINAL = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "fifth": 5, "5th": 5}
 _MONTHS = "january february march april may june july august september october november december".split()
 _MONTH = r"(?:" + "|".join(_MONTHS) + r"|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)"
 _PERIOD_PATTERNS = (
@@ -45,7 +45,6 @@ _COUNT = re.compile(r"\bhow\s+many\s+(?:\w+\s+){0,3}(?:are|were|does|do|is)\s+(?
 LISTED = re.compile(r"\b(?:listed|in\s+the\s+(?:table|list))\b", re.I)
 _AS_AT_ASKED = re.compile(r"\bas\s+(?:at|of)\s+(?:what|which)\s+(?:date|day|time)\b|\bwhat\s+date\s+(?:are|is|were)\b.*\b(?:figures|data|numbers|table)\b", re.I)
 STATISTICS = frozenset({"mean", "median", "average"})
-_RANKS = {"second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "fifth": 5, "5th": 5}
 # A ranking that sets something aside; "after" only as the question's opening clause,
 # where it is not a time ("After Lima, which city is largest?").
 _EXCLUDED = re.compile(r"\b(?:except(?:\s+for)?|excluding|other\s+than|apart\s+from|besides)\s+([^,?;]+)|^\s*after\s+([^,?;]+),", re.I)
@@ -152,8 +151,8 @@ def superlative_rank(question: str) -> int:
     parts = _word_parts(question)
     for i, word in enumerate(parts):
         following = parts[i + 1: i + 3]
-        if word in _RANKS and any(w in MIN_WORDS or w in TIME_WORDS or _is_max_word(w) for w in following):
-            return _RANKS[word]
+        if word in _ORDINAL and any(w in MIN_WORDS or w in TIME_WORDS or _is_max_word(w) for w in following):
+            return _ORDINAL[word]
     return 1
 
 

@@ -25,6 +25,8 @@ COMPARATIVES = frozenset("more fewer less greater higher lower before after earl
 QUANTIFIERS = frozenset("all none some only every each most least".split())
 # Words that open a sentence continuing the one before ("This is called...", "They...").
 REFERENCES = frozenset("this these that those it its they their them he she his her such latter former one".split())
+# Of those, the ones that can only stand for a person.
+PERSONAL_PRONOUNS = frozenset("he she his her".split())
 _QUALIFIERS = NEGATIONS | COMPARATIVES | QUANTIFIERS
 # The doer of a verb where the stem plus -or/-er does not name it ("wrote": "author").
 _IRREGULAR_AGENTS = {"wrote": ("author", "writer"), "written": ("author", "writer"), "write": ("author", "writer")}
@@ -88,3 +90,9 @@ def agent_forms(term: str) -> set[str]:
     """Stemmed nouns for whoever does what a stemmed verb says: "advis" (advised) gives
     "advisor", "found" gives "founder", "wrote" gives "author"."""
     return {term + "or", term + "er", *_IRREGULAR_AGENTS.get(term, ())}
+
+
+def first_word(text: str) -> str:
+    """The first word of a text, lower-cased ("" for none)."""
+    found = re.findall(r"[A-Za-z]+", text[:40])
+    return found[0].lower() if found else ""
