@@ -218,3 +218,36 @@ def test_a_name_is_found_in_a_row_label_with_brackets_between_its_words() -> Non
     )
     assert _answer("How long is an OS Pass valid when first issued?", passes).short == "5 years"
     assert isinstance(answer_from_table("How long is a Bronze Pass valid when first issued?", passes), Absent)
+
+
+YEARS = make_table(
+    "t6", "grants.txt", "Grants by year", (("Year", "Applications", "Grants"),),
+    (("2019 (July to December)", "400", "90"), ("2020", "1 250", "310"), ("2021", "2 100", "980"),
+     ("2022", "3 050", "1 400"), ("Total", "6 800", "2 780")),
+)
+
+
+@pytest.mark.parametrize(
+    "question, short",
+    [
+        ("How many grants had been made by the end of 2021?", "1 380"),
+        ("How many applications were received up to and including 2020?", "1 650"),
+        ("How many grants were made in 2021?", "980"),
+    ],
+)
+def test_a_running_total_up_to_a_year_adds_the_year_rows_in_the_tables_digit_grouping(question: str, short: str) -> None:
+    assert _answer(question, YEARS).short == short
+
+
+def test_a_running_total_past_the_last_year_row_is_not_given() -> None:
+    assert not isinstance(answer_from_table("How many grants had been made by the end of 2024?", YEARS), TableAnswer)
+
+
+def test_a_running_total_of_something_the_table_is_not_about_is_not_given() -> None:
+    assert not isinstance(answer_from_table("How many gold medals had Peru won by the end of 2021?", YEARS), TableAnswer)
+
+
+def test_a_running_total_over_every_year_row_quotes_the_total_row() -> None:
+    answer = _answer("How many grants had been made by the end of 2022?", YEARS)
+    assert answer.short == "2 780"
+    assert [c.row_header for c in answer.cells_used] == ["Total"]

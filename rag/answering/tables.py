@@ -19,7 +19,9 @@ RowsFn = Callable[[str], list[Chunk]]
 # sentence: a sentence that plainly answers is not overruled by a table sharing words.
 ROW_RATIO = 0.5
 # Operations over a whole table: a single sentence seldom says which row is largest or
-# what two rows differ by, so these answer whenever the question asks for one.
+# what two rows differ by, so these answer whenever the question asks for one. A running
+# total is not among them: documents often state it ("a total of ... as of end 2021"),
+# so it answers only as a looked-up cell does.
 WORKED_OUT = frozenset({"argmax", "argmin", "difference", "sum", "ratio", "count", "compare", "as_at"})
 MAX_ROWS_CITED = 3
 

@@ -48,6 +48,8 @@ STATISTICS = frozenset({"mean", "median", "average"})
 # A ranking that sets something aside; "after" only as the question's opening clause,
 # where it is not a time ("After Lima, which city is largest?").
 _EXCLUDED = re.compile(r"\b(?:except(?:\s+for)?|excluding|other\s+than|apart\s+from|besides)\s+([^,?;]+)|^\s*after\s+([^,?;]+),", re.I)
+# "By the end of 2021", "up to 2021", "through 2021": everything until then, not that year alone.
+_THROUGH_YEAR = re.compile(r"\b(?:by\s+(?:the\s+)?end\s+of|up\s+to(?:\s+and\s+including)?|through(?:\s+to)?|until\s+the\s+end\s+of|as\s+(?:at|of)\s+the\s+end\s+of)\s+((?:19|20)\d\d)\b", re.I)
 NEGATION = re.compile(r"\b(?:outside|except|excluding|other\s+than|apart\s+from|not\s+in|besides)\b", re.I)
 _TABLE_NUMBER = re.compile(r"\btable\s+(\d+[a-z]?)\b", re.I)
 
@@ -208,6 +210,13 @@ def operation_cue(question: str) -> str | None:
         if pattern.search(question):
             return name
     return None
+
+
+def through_year(question: str) -> tuple[str, str] | None:
+    """The year a running total is asked up to ("how many by the end of 2021"), and the
+    question without the phrase that asks it."""
+    match = _THROUGH_YEAR.search(question)
+    return (match.group(1), question[: match.start()] + question[match.end():]) if match else None
 
 
 def table_number(question: str) -> str | None:

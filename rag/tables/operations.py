@@ -58,6 +58,12 @@ def score_answer(question: str, view: TableView) -> Scored:
         return Scored(relevance, absent)
     if cue in ("difference", "sum", "ratio"):
         return Scored(relevance, _two_cells(asked, cue, view))
+    through = cues.through_year(asked)
+    if through is not None and cue is None:
+        year, rest = through
+        total = _running_total(cues.terms(rest), year, view)
+        if total is not None:
+            return Scored(relevance + 1, total)
     if cue == "compare":
         return Scored(relevance, _compare(asked, view))
     names_rows = view.names_rows(qterms)
@@ -298,6 +304,45 @@ def _two_columns(left: str, right: str, view: TableView) -> tuple[Cell, Cell] | 
     return view.table.cell(row, a), view.table.cell(row, b)
 
 
+def _running_total(qterms: set[str], through: str, view: TableView) -> TableAnswer | None:
+    """A column summed over the year rows up to and including a year; the total row when
+    that covers every year row. A table without year rows, or about something else, gives none."""
+    years = _year_rows(view)
+    rows = [r for r, found in years.items() if max(found) <= through]
+    col = _column(qterms, view, numeric=True)
+    explained = len(qterms & view.vocabulary)
+    if col is None or len(rows) < 2 or not any(through in found for found in years.values()) \
+            or explained < len(qterms) - explained:
+        return None
+    cells = [view.table.cell(r, col) for r in rows]
+    values = [value_of(c) for c in cells]
+    if any(v is None for v in values):
+        return None
+    total = _total_row(view, col, sum(values)) if len(rows) == len(years) else None
+    if total is not None:  # the table states it
+        return TableAnswer(total.text, (total,), "running_total", f"the total row, which covers every year to {through}")
+    grouped = [c.quantity for c in view.table.column(col) if c.quantity and re.search(r"\d\s\d{3}", c.quantity.text)]
+    short = _format(sum(values), grouped[0] if grouped else cells[-1].quantity)
+    return TableAnswer(short, (cells[0], cells[-1]), "running_total",
+                       f"{cells[0].column_header!r} added up over {len(rows)} rows, {cells[0].row_header} to {cells[-1].row_header}")
+
+
+def _year_rows(view: TableView) -> dict[int, list[str]]:
+    """The rows that name a year, with the years they name; totals are not year rows."""
+    named = {r: re.findall(r"\b(?:19|20)\d\d\b", view.labels[r]) for r in range(len(view.table.rows))
+             if not SUMMARY.match(view.table.rows[r][0])}
+    return {r: found for r, found in named.items() if found}
+
+
+def _total_row(view: TableView, col: int, expected: float) -> Cell | None:
+    """The column's cell in a total row, when it holds the expected sum."""
+    for r, row in enumerate(view.table.rows):
+        if SUMMARY.match(row[0]) and value_of(cell := view.table.cell(r, col)) is not None \
+                and abs(value_of(cell) - expected) < 0.5:
+            return cell
+    return None
+
+
 def _count(view: TableView) -> TableAnswer:
     rows = [r for r in range(len(view.table.rows)) if not SUMMARY.match(view.table.rows[r][0])]
     return TableAnswer(str(len(rows)), (), "count", f"{len(rows)} rows besides totals")
@@ -306,6 +351,9 @@ def _count(view: TableView) -> TableAnswer:
 def _format(value: float, like: Quantity | None) -> str:
     """Grouped digits; money keeps the decimals its cells show ("£2.30")."""
     text = f"{value:,.0f}" if abs(value - round(value)) < 1e-9 else f"{value:,.2f}".rstrip("0").rstrip(".")
+    grouped = re.search(r"\d([ \u00a0\u202f])\d{3}", like.text) if like is not None else None
+    if grouped:  # the table's own digit grouping: "9 131" beside "2 004"
+        text = text.replace(",", grouped.group(1))
     if like is not None and like.kind == "money" and "." in like.text:
         text = f"{value:,.{len(like.text.rpartition('.')[2].strip())}f}"
     if like is not None and like.kind == "money":
