@@ -251,3 +251,8 @@ def test_a_running_total_over_every_year_row_quotes_the_total_row() -> None:
     answer = _answer("How many grants had been made by the end of 2022?", YEARS)
     assert answer.short == "2 780"
     assert [c.row_header for c in answer.cells_used] == ["Total"]
+
+
+def test_full_years_leave_out_a_row_for_part_of_a_year() -> None:
+    assert _answer("Which full calendar year had the fewest grants?", YEARS).short == "2020"
+    assert _answer("Which year had the fewest grants?", YEARS).short == "2019 (July to December)"

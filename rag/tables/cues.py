@@ -48,6 +48,8 @@ STATISTICS = frozenset({"mean", "median", "average"})
 # A ranking that sets something aside; "after" only as the question's opening clause,
 # where it is not a time ("After Lima, which city is largest?").
 _EXCLUDED = re.compile(r"\b(?:except(?:\s+for)?|excluding|other\s+than|apart\s+from|besides)\s+([^,?;]+)|^\s*after\s+([^,?;]+),", re.I)
+_FULL_YEAR = re.compile(r"\b(?:full|whole|complete)(?:\s+calendar)?\s+years?\b", re.I)
+_PART_OF_YEAR = re.compile(rf"\b(?:{_MONTH}|partial|part|to\s+date|ytd|q[1-4]|h[12]|quarter|half)\b", re.I)
 # "By the end of 2021", "up to 2021", "through 2021": everything until then, not that year alone.
 _THROUGH_YEAR = re.compile(r"\b(?:by\s+(?:the\s+)?end\s+of|up\s+to(?:\s+and\s+including)?|through(?:\s+to)?|until\s+the\s+end\s+of|as\s+(?:at|of)\s+the\s+end\s+of)\s+((?:19|20)\d\d)\b", re.I)
 NEGATION = re.compile(r"\b(?:outside|except|excluding|other\s+than|apart\s+from|not\s+in|besides)\b", re.I)
@@ -210,6 +212,15 @@ def operation_cue(question: str) -> str | None:
         if pattern.search(question):
             return name
     return None
+
+
+def asks_full_years(question: str) -> bool:
+    return bool(_FULL_YEAR.search(question))
+
+
+def part_of_a_year(label: str) -> bool:
+    """A row for some months of a year only: "2006 (June to December)", "2025 Q1", "2024 to date"."""
+    return bool(_YEAR.search(label)) and bool(_PART_OF_YEAR.search(label))
 
 
 def through_year(question: str) -> tuple[str, str] | None:

@@ -215,9 +215,12 @@ def _price_column(view: TableView) -> int | None:
 
 
 def _rows_in_scope(question: str, view: TableView) -> list[int]:
-    """Rows other than totals and catch-alls ("Others"), within the year the question names if rows carry years."""
+    """Rows other than totals and catch-alls ("Others"), within the year the question names
+    if rows carry years, and only whole years when it asks for "full years"."""
     rows = [r for r, label in enumerate(view.labels)
             if not SUMMARY.match(view.table.rows[r][0]) and not RESIDUAL.match(view.table.rows[r][0])]
+    if cues.asks_full_years(question):
+        rows = [r for r in rows if not cues.part_of_a_year(view.labels[r])]
     years = cues.years(question)
     within = [r for r in rows if years & set(re.findall(r"\b(?:19|20)\d\d\b", view.labels[r]))]
     return within or rows
