@@ -54,13 +54,14 @@ class Assistant:
         return {}
 
     def embed_cached(self, texts) -> object:
-        """Evidence sentences recur across questions; each is embedded once per session."""
+        """Evidence sentences recur across questions; each is embedded once per session, and
+        alone: int8 scales activations per batch, so a sentence embedded beside others would
+        score a little differently depending on what was asked before. For the few dozen
+        sentences of one question, one at a time is no slower than in batches."""
         import numpy as np
 
-        missing = list(dict.fromkeys(t for t in texts if t not in self._embedding_cache))
-        if missing:
-            for text, vector in zip(missing, self.searcher.embedder.embed(missing)):
-                self._embedding_cache[text] = vector
+        for text in dict.fromkeys(t for t in texts if t not in self._embedding_cache):
+            self._embedding_cache[text] = self.searcher.embedder.embed([text])[0]
         return np.stack([self._embedding_cache[t] for t in texts])
 
     @cached_property

@@ -92,3 +92,20 @@ def test_follow_up_is_rewritten_and_answered(extractive):
     standalone = rewrite("And in 2020?", ["How many QMAS applications were received in 2019?"], None)
     assert standalone == "How many QMAS applications were received in 2020?"
     assert "3966" in _flat(extractive.ask(standalone).text)
+
+
+def test_an_answer_does_not_depend_on_what_was_asked_before(seeds_index, real_embedder):
+    def fresh() -> Assistant:
+        return Assistant.from_settings(Settings(index=str(seeds_index), generator="extractive"), embedder=real_embedder)
+
+    asked = "What did the HKTE plan to do in 2025?"
+    alone = fresh().ask(asked)
+    session = fresh()
+    for earlier in ("Who is the Under Secretary for Labour and Welfare?", "What does the HKTE do to attract talent?"):
+        session.ask(earlier)
+    after = session.ask(asked)
+    # The same vectors for the same sentences, whatever else the session embedded first.
+    assert (after.text, after.confidence) == (alone.text, alone.confidence)
+    sentence = "The office will hold promotional events in Asia."
+    beside = fresh().embed_cached([sentence, "A much longer sentence, about the many other things the office does, to pad a batch."])
+    assert (beside[0] == fresh().embed_cached([sentence])[0]).all()
