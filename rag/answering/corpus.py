@@ -55,7 +55,7 @@ class CorpusStats:
     def in_their_words(self, question: Question) -> Question:
         """The question with words the documents never use turned into theirs: a people's
         word into the place ("Canadians" where they only say "Canada"), a contraction into
-        what it contracts ("ExCo" where they only say "Executive Council")."""
+        what it contracts ("LegCo" where they only say "Legislative Council")."""
         found: dict[str, tuple[str, ...]] = {}
         for word in PLACE_OR_PEOPLE.findall(question.text):
             term = content_terms(word)

@@ -62,7 +62,7 @@ def initialisms(used: set[str], runs: dict[str, Counter]) -> dict[str, tuple[str
 
 def contraction_forms(word: str, runs: dict[str, Counter]) -> tuple[str, ...]:
     """The capitalised runs a contraction of their words' beginnings may stand for:
-    "ExCo" for "Executive Council", "SciTech" for "Science and Technology"."""
+    "LegCo" for "Legislative Council", "ExCo" for "Executive Council"."""
     parts = _CONTRACTION_PART.findall(word)
     if len(parts) < 2 or "".join(parts) != word:
         return ()
