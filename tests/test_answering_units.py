@@ -278,13 +278,3 @@ def test_a_users_glossary_adds_other_names(tmp_path):
         load_glossary(path)
     with pytest.raises(ConfigError, match="cannot read it"):
         load_glossary(tmp_path / "missing.toml")
-
-
-def test_a_contraction_no_document_uses_is_read_as_the_name_it_contracts():
-    stats = CorpusStats([_chunk("The Legislative Council met on Monday. The Executive Office replied.")])
-    asked = stats.in_their_words(analyse("When did LegCo meet the ExCo?"))
-    assert {"legisl", "council"} <= set(asked.terms) and "legco" not in asked.terms
-    assert "exco" in asked.terms  # "Co" does not begin "Office"
-    assert stats.spelled_out("When did LegCo meet?") == "When did LegCo meet? (Legislative Council)"
-    known = CorpusStats([_chunk("YouTube Television and the LegCo building.")])
-    assert known.spelled_out("Who uses YouTube at LegCo?") == "Who uses YouTube at LegCo?"

@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 
-from rag.text.acronyms import capitalised_stretches, contraction_forms, defined_acronyms, initialisms
+from rag.text.acronyms import defined_acronyms, initialisms
 from rag.answering.records import Question
 from rag.text.names import PLACE_OR_PEOPLE, NameKinds, demonym_places
 from rag.text.tokens import content_terms
@@ -28,8 +28,7 @@ class CorpusStats:
                 defined.setdefault(short, []).append(long)
             for term in set(content_terms(text)):
                 self.df[term] = self.df.get(term, 0) + 1
-        used, self._stretches = capitalised_stretches(c.text + " " + c.title for c in chunks)
-        for short, longs in initialisms(used, self._stretches).items():
+        for short, longs in initialisms(c.text + " " + c.title for c in chunks).items():
             if short not in defined:  # a definition the documents give wins over a guess
                 defined[short] = list(longs)
         for short, longs in (glossary or {}).items():
@@ -53,42 +52,25 @@ class CorpusStats:
         return found
 
     def in_their_words(self, question: Question) -> Question:
-        """The question with words the documents never use turned into theirs: a people's
-        word into the place ("Canadians" where they only say "Canada"), a contraction into
-        what it contracts ("LegCo" where they only say "Legislative Council")."""
-        found: dict[str, tuple[str, ...]] = {}
+        """The question with a people's word the documents never use turned into the
+        place they name instead ("Canadians" where they only say "Canada")."""
+        found: dict[str, str] = {}
         for word in PLACE_OR_PEOPLE.findall(question.text):
             term = content_terms(word)
             if not term or self.df.get(term[0]):
                 continue
             place = next((t for p in demonym_places(word) for t in content_terms(p)[:1] if self.df.get(t)), None)
             if place:
-                found[term[0]] = (place,)
-        for word, forms in self._contractions(question.text).items():
-            found[content_terms(word)[0]] = tuple(content_terms(forms[0]))
+                found[term[0]] = place
         if not found:
             return question
-        return replace(question, terms=_swapped(question.terms, found), names=_swapped(question.names, found))
+        return replace(question, terms=tuple(dict.fromkeys(found.get(t, t) for t in question.terms)),
+                       names=tuple(dict.fromkeys(found.get(n, n) for n in question.names)))
 
     def spelled_out(self, question: str) -> str:
-        """The question with each acronym or contraction the documents spell out followed
-        by its long form, for retrieval."""
+        """The question with each defined acronym followed by its long form, for retrieval."""
         extra = [long for a in re.findall(r"\b[A-Z][A-Za-z.]{1,9}\b", question) for long in self.defined.get(a, ())]
-        extra += [long for forms in self._contractions(question).values() for long in forms]
         return question if not extra else f"{question} ({'; '.join(dict.fromkeys(extra))})"
-
-    def _contractions(self, text: str) -> dict[str, tuple[str, ...]]:
-        """Words of the text no document holds that contract a name they do hold."""
-        found = {}
-        for word in set(re.findall(r"\b[A-Z][a-z]+[A-Z][A-Za-z]*\b", text)):
-            terms = content_terms(word)
-            if terms and not self.df.get(terms[0]) and (forms := contraction_forms(word, self._stretches)):
-                found[word] = forms
-        return found
-
-
-def _swapped(terms: Sequence[str], found: Mapping[str, Sequence[str]]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(t2 for t in terms for t2 in found.get(t, (t,))))
 
 
 def _expansions(defined: Mapping[str, Sequence[str]]) -> dict[str, list[frozenset[str]]]:

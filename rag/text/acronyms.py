@@ -9,7 +9,6 @@ from collections.abc import Iterable
 from rag.text.patterns import ACRONYM, CAPITALISED_RUN, DEFINED_ACRONYM
 from rag.text.tokens import STOPWORDS
 
-_CONTRACTION_PART = re.compile(r"[A-Z][a-z]+")
 # Long forms kept for one initialism: "PM" may be a minister or an afternoon.
 INITIALISM_FORMS = 2
 
@@ -37,9 +36,9 @@ def long_form(words_before: str, acronym: str) -> str | None:
     return None
 
 
-def capitalised_stretches(texts: Iterable[str]) -> tuple[set[str], dict[str, Counter]]:
-    """The acronyms the texts use, and their capitalised stretches by initials ("UK":
-    "United Kingdom"), counted."""
+def initialisms(texts: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """Acronyms the texts use without defining, matched to capitalised runs of the same
+    texts whose initials spell them ("UK" and "United Kingdom"), most frequent first."""
     used: set[str] = set()
     runs: dict[str, Counter] = {}
     for text in texts:
@@ -48,31 +47,10 @@ def capitalised_stretches(texts: Iterable[str]) -> tuple[set[str], dict[str, Cou
         for match in CAPITALISED_RUN.finditer(text):
             for initials, form in _spans_of(match.group(0).split()):
                 runs.setdefault(initials, Counter())[form] += 1
-    return used, runs
-
-
-def initialisms(used: set[str], runs: dict[str, Counter]) -> dict[str, tuple[str, ...]]:
-    """Acronyms the texts use without defining, matched to capitalised runs of the same
-    texts whose initials spell them ("UK" and "United Kingdom"), most frequent first."""
     return {
         acronym: tuple(run for run, _ in runs[acronym].most_common(INITIALISM_FORMS))
         for acronym in used if acronym in runs
     }
-
-
-def contraction_forms(word: str, runs: dict[str, Counter]) -> tuple[str, ...]:
-    """The capitalised runs a contraction of their words' beginnings may stand for:
-    "LegCo" for "Legislative Council", "ExCo" for "Executive Council"."""
-    parts = _CONTRACTION_PART.findall(word)
-    if len(parts) < 2 or "".join(parts) != word:
-        return ()
-    fitting = [form for form, _ in runs.get("".join(p[0] for p in parts), Counter()).most_common()
-               if all(w.lower().startswith(p.lower()) for w, p in zip(_capitalised(form), parts))]
-    return tuple(fitting[:INITIALISM_FORMS])
-
-
-def _capitalised(form: str) -> list[str]:
-    return [w for w in form.split() if w[:1].isupper()]
 
 
 def _spans_of(words: list[str]) -> Iterable[tuple[str, str]]:
