@@ -256,3 +256,8 @@ def test_a_running_total_over_every_year_row_quotes_the_total_row() -> None:
 def test_full_years_leave_out_a_row_for_part_of_a_year() -> None:
     assert _answer("Which full calendar year had the fewest grants?", YEARS).short == "2020"
     assert _answer("Which year had the fewest grants?", YEARS).short == "2019 (July to December)"
+
+
+def test_a_lookup_is_named_when_the_question_names_row_and_column_and_nothing_else() -> None:
+    assert _answer("How many grants in 2021?", YEARS).named
+    assert not _answer("How many grants were made in 2021 to the museums?", YEARS).named

@@ -15,8 +15,10 @@ from rag.tables import Absent, TableAnswer, answer_from_tables, row_chunks, tabl
 from rag.types import Chunk, Passage
 
 RowsFn = Callable[[str], list[Chunk]]
-# A looked-up cell answers only when its row is at least this likely, against the best
-# sentence: a sentence that plainly answers is not overruled by a table sharing words.
+# A looked-up cell answers only when the question names its row and its column and asks
+# nothing the table does not hold, or
+# when its row is at least this likely against the best sentence: a sentence that plainly
+# answers is not overruled by a table that merely shares words.
 ROW_RATIO = 0.5
 # Operations over a whole table: a single sentence seldom says which row is largest or
 # what two rows differ by, so these answer whenever the question asks for one. A running
@@ -47,7 +49,7 @@ def table_outcome(question: str, passages: Sequence[Passage], units: Sequence[Ca
         return TableOutcome(None, (), "no row or column of the table matches what the question names")
     if not isinstance(result, TableAnswer):
         return None
-    if result.operation not in WORKED_OUT and not _about_a_table(units, probabilities):
+    if result.operation not in WORKED_OUT and not result.named and not _about_a_table(units, probabilities):
         return None
     rank = {p.chunk.table_id: p for p in reversed(passages) if p.chunk.table_id}
     cited: list[Candidate] = []

@@ -26,8 +26,9 @@ _HOW_MANY = re.compile(r"\bhow\s+many\b", re.I)
 class TableAnswer:
     short: str
     cells_used: tuple[Cell, ...]
-    operation: str  # lookup, argmax, argmin, difference, sum, ratio, compare, count or as_at
+    operation: str  # lookup, argmax, argmin, difference, sum, ratio, compare, count, running_total or as_at
     explanation: str
+    named: bool = False  # a lookup whose row and column the question names, asking nothing else
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,9 @@ def _lookup(question: str, qterms: set[str], view: TableView) -> TableAnswer | A
     if _HOW_MANY.search(question) and cell.quantity is not None and cell.quantity.kind == "money":
         return None  # a count was asked, the cell holds money: not this column
     short = _clause(cell.text, question)
-    return TableAnswer(short, (cell,), "lookup", f"row {cell.row_header!r}, column {cell.column_header!r}")
+    # Named on both axes, and nothing else asked: every word of the question is the table's.
+    named = view.col_scores(qterms - view.row_terms[row])[col] > 0 and qterms <= view.vocabulary
+    return TableAnswer(short, (cell,), "lookup", f"row {cell.row_header!r}, column {cell.column_header!r}", named)
 
 
 def _cell_absent(question: str, cell: Cell) -> Absent | None:
