@@ -51,7 +51,8 @@ _EXCLUDED = re.compile(r"\b(?:except(?:\s+for)?|excluding|other\s+than|apart\s+f
 _FULL_YEAR = re.compile(r"\b(?:full|whole|complete)(?:\s+calendar)?\s+years?\b", re.I)
 _PART_OF_YEAR = re.compile(rf"\b(?:{_MONTH}|partial|part|to\s+date|ytd|q[1-4]|h[12]|quarter|half)\b", re.I)
 # "By the end of 2021", "up to 2021", "through 2021": everything until then, not that year alone.
-_THROUGH_YEAR = re.compile(r"\b(?:by\s+(?:the\s+)?end\s+of|up\s+to(?:\s+and\s+including)?|through(?:\s+to)?|until\s+the\s+end\s+of|as\s+(?:at|of)\s+the\s+end\s+of)\s+((?:19|20)\d\d)\b", re.I)
+_THROUGH_YEAR = re.compile(r"\b(?:by\s+(?:the\s+)?end\s+of|up\s+to(?:\s+and\s+including)?|through(?:\s+to)?|until\s+the\s+end\s+of"
+                           r"|as\s+(?:at|of)\s+the\s+end\s+of)\s+" + _YEAR.pattern, re.I)
 NEGATION = re.compile(r"\b(?:outside|except|excluding|other\s+than|apart\s+from|not\s+in|besides)\b", re.I)
 _TABLE_NUMBER = re.compile(r"\btable\s+(\d+[a-z]?)\b", re.I)
 
@@ -90,6 +91,11 @@ def _take_periods(text: str) -> tuple[str, set[str]]:
 
 def periods(text: str) -> set[str]:
     return _take_periods(text)[1]
+
+
+def label_years(label: str) -> list[str]:
+    """Every year a row label names, periods included ("2023 Q3" names 2023)."""
+    return _YEAR.findall(label)
 
 
 def years(text: str) -> set[str]:

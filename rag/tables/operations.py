@@ -16,7 +16,7 @@ from rag.tables.absence import Absent, missing, missing_column
 from rag.tables.model import Cell, Table
 from rag.tables.view import RESIDUAL, SUMMARY, TableView, is_number, value_of
 from rag.text.numbers import Quantity, in_days
-from rag.text.tokens import words
+from rag.text.tokens import group_separator, words
 
 _NO_VALUE = re.compile(r"^(?:not\s+(?:stated|published|available|known|applicable|given)\b|n/?a$|[-–—]$|\.\.$)", re.I)
 _HOW_MANY = re.compile(r"\bhow\s+many\b", re.I)
@@ -225,7 +225,7 @@ def _rows_in_scope(question: str, view: TableView) -> list[int]:
     if cues.asks_full_years(question):
         rows = [r for r in rows if not cues.part_of_a_year(view.labels[r])]
     years = cues.years(question)
-    within = [r for r in rows if years & set(re.findall(r"\b(?:19|20)\d\d\b", view.labels[r]))]
+    within = [r for r in rows if years & set(cues.label_years(view.labels[r]))]
     return within or rows
 
 
@@ -327,7 +327,8 @@ def _running_total(qterms: set[str], through: str, view: TableView) -> TableAnsw
     total = _total_row(view, col, sum(values)) if len(rows) == len(years) else None
     if total is not None:  # the table states it
         return TableAnswer(total.text, (total,), "running_total", f"the total row, which covers every year to {through}")
-    grouped = [c.quantity for c in view.table.column(col) if c.quantity and re.search(r"\d\s\d{3}", c.quantity.text)]
+    # Digits grouped as the column groups them, even when the rows added up hold no group.
+    grouped = [c.quantity for c in view.table.column(col) if c.quantity and group_separator(c.quantity.text)]
     short = _format(sum(values), grouped[0] if grouped else cells[-1].quantity)
     return TableAnswer(short, (cells[0], cells[-1]), "running_total",
                        f"{cells[0].column_header!r} added up over {len(rows)} rows, {cells[0].row_header} to {cells[-1].row_header}")
@@ -335,7 +336,7 @@ def _running_total(qterms: set[str], through: str, view: TableView) -> TableAnsw
 
 def _year_rows(view: TableView) -> dict[int, list[str]]:
     """The rows that name a year, with the years they name; totals are not year rows."""
-    named = {r: re.findall(r"\b(?:19|20)\d\d\b", view.labels[r]) for r in range(len(view.table.rows))
+    named = {r: cues.label_years(view.labels[r]) for r in range(len(view.table.rows))
              if not SUMMARY.match(view.table.rows[r][0])}
     return {r: found for r, found in named.items() if found}
 
@@ -357,9 +358,9 @@ def _count(view: TableView) -> TableAnswer:
 def _format(value: float, like: Quantity | None) -> str:
     """Grouped digits; money keeps the decimals its cells show ("£2.30")."""
     text = f"{value:,.0f}" if abs(value - round(value)) < 1e-9 else f"{value:,.2f}".rstrip("0").rstrip(".")
-    grouped = re.search(r"\d([ \u00a0\u202f])\d{3}", like.text) if like is not None else None
-    if grouped:  # the table's own digit grouping: "9 131" beside "2 004"
-        text = text.replace(",", grouped.group(1))
+    separator = group_separator(like.text) if like is not None else None
+    if separator:  # the table's own digit grouping: "9 131" beside "2 004"
+        text = text.replace(",", separator)
     if like is not None and like.kind == "money" and "." in like.text:
         text = f"{value:,.{len(like.text.rpartition('.')[2].strip())}f}"
     if like is not None and like.kind == "money":

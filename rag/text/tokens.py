@@ -43,6 +43,12 @@ def join_digit_groups(text: str) -> str:
     return text
 
 
+def group_separator(text: str) -> str | None:
+    """The character a text groups digits with ("9 131": " ", "9,131": ","), if it does."""
+    match = _DIGIT_GROUP.search(text)
+    return match.group(0) if match else None
+
+
 def words(text: str) -> list[str]:
     return [w.lower().strip("'’-") for w in _WORD.findall(join_digit_groups(text))]
 
