@@ -261,3 +261,8 @@ def test_full_years_leave_out_a_row_for_part_of_a_year() -> None:
 def test_a_lookup_is_named_when_the_question_names_row_and_column_and_nothing_else() -> None:
     assert _answer("How many grants in 2021?", YEARS).named
     assert not _answer("How many grants were made in 2021 to the museums?", YEARS).named
+
+
+def test_a_ranking_below_the_top_says_which_place_it_took() -> None:
+    assert "second highest 'Arrivals' is 160" in _answer("Which place had the second-highest number of arrivals?", ORIGINS).explanation
+    assert "third lowest" in _answer("Which place had the third-lowest number of arrivals?", ORIGINS).explanation

@@ -156,6 +156,11 @@ def superlative(question: str) -> str | None:
     return None
 
 
+def ordinal_word(rank: int) -> str:
+    """"second" for 2: the word of the ordinal table."""
+    return next((word for word, n in _ORDINAL.items() if n == rank and word.isalpha()), str(rank))
+
+
 def superlative_rank(question: str) -> int:
     """Which place in the order is asked: 2 for "the second-highest" or "the third most"... 1 otherwise."""
     parts = _word_parts(question)

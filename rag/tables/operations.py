@@ -178,7 +178,7 @@ def _extreme(question: str, qterms: set[str], direction: str, view: TableView,
     _, row = sorted(valued, reverse=direction != "min")[rank - 1]
     cell = view.table.cell(row, col)
     name = _row_name(view, row)
-    place = f"{direction} of" if rank == 1 else f"number {rank} by {direction} of"
+    place = f"{direction} of" if rank == 1 else f"{cues.ordinal_word(rank)} {'lowest' if direction == 'min' else 'highest'}"
     aside = f", leaving out {', '.join(_row_name(view, r) for r in sorted(left_out))}" if left_out else ""
     return TableAnswer(name, (cell,), f"arg{direction}", f"{place} {cell.column_header!r} is {cell.text} ({name}{aside})")
 
