@@ -117,15 +117,6 @@ def test_who_prefers_a_name_the_documents_do_not_use_as_a_place():
     assert find_span(q, "Port Lyall signed the deal.", kinds) == "Port Lyall"  # the only name left
 
 
-@pytest.mark.parametrize("question, kind", [
-    ("What are ETOs in the 2022 reply?", "acronym"),
-    ("What is the WHO?", "acronym"),
-    ("What is NATO doing in Libya?", "other"),
-])
-def test_an_acronym_alone_asks_what_it_stands_for(question, kind):
-    assert analyse(question).kind == kind
-
-
 def test_a_plural_acronym_is_defined_by_its_singular():
     stats = CorpusStats([_chunk("Staff of the Regional Trade Offices (RTOs) met. The RTOs agreed.")])
     assert stats.defined["RTO"] == ("Regional Trade Offices",)

@@ -21,6 +21,10 @@ from rag.answering.question import analyse
         ("Where was the treaty signed?", "place"),
         ("How long did the siege last?", "duration"),
         ("In which city did the company open its first office?", "place"),
+        # An acronym alone (where it is used, at most) asks what it stands for.
+        ("What are ETOs in the 2022 reply?", "acronym"),
+        ("What is the WHO?", "acronym"),
+        ("What is NATO doing in Libya?", "other"),
     ],
 )
 def test_answer_kind(text, kind):

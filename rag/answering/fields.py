@@ -26,13 +26,13 @@ TOP_PASSAGES = 3
 
 def field_answer(question: Question, passages: Sequence[Passage], stats: CorpusStats) -> Scored | None:
     best: tuple[float, Scored] | None = None
+    forms = {t: {t} | agent_forms(t) for t in question.terms}  # "wrote" also names an "Author"
     for passage in passages[:TOP_PASSAGES]:
         if passage.chunk.kind == "table":
             continue
         record = stats.close(content_terms(f"{passage.chunk.title}\n{passage.chunk.heading}\n{passage.chunk.text}"))
         for field in fields(passage.chunk.text):
             label = set(content_terms(field.label))
-            forms = {t: {t} | agent_forms(t) for t in question.terms}  # "wrote" also names an "Author"
             naming = {t for t, named in forms.items() if named & label}
             share = len(label & set().union(*(forms[t] for t in naming))) / len(label) if label else 0.0
             if share < LABEL_SHARE or not _value_fits(question, field):

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import re
 
+from rag.text.patterns import MONTH_NAMES
 from rag.text.tokens import STOPWORDS, words
 
 _KEEP = {"most", "more", "least", "less", "than", "per", "before", "after", "under", "over", "not", "no"}
 _STOP = (STOPWORDS - _KEEP) | {"s", "table", "listed", "list", "given", "shown", "figure", "figures"}
 _ORDINAL = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "fifth": 5, "5th": 5}
-_MONTHS = "january february march april may june july august september october november december".split()
+_MONTHS = [name.lower() for name in MONTH_NAMES]
 _MONTH = r"(?:" + "|".join(_MONTHS) + r"|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)"
 _PERIOD_PATTERNS = (
     (re.compile(r"\b((?:19|20)\d\d)\s*[-/ ]?\s*([QH])([1-4])\b", re.I), lambda m: f"{m[1]}{m[2].lower()}{m[3]}"),
@@ -47,13 +48,14 @@ _AS_AT_ASKED = re.compile(r"\bas\s+(?:at|of)\s+(?:what|which)\s+(?:date|day|time
 STATISTICS = frozenset({"mean", "median", "average"})
 # A ranking that sets something aside; "after" only as the question's opening clause,
 # where it is not a time ("After Lima, which city is largest?").
-_EXCLUDED = re.compile(r"\b(?:except(?:\s+for)?|excluding|other\s+than|apart\s+from|besides)\s+([^,?;]+)|^\s*after\s+([^,?;]+),", re.I)
+_SET_ASIDE = r"except(?:\s+for)?|excluding|other\s+than|apart\s+from|besides"
+_EXCLUDED = re.compile(rf"\b(?:{_SET_ASIDE})\s+([^,?;]+)|^\s*after\s+([^,?;]+),", re.I)
 _FULL_YEAR = re.compile(r"\b(?:full|whole|complete)(?:\s+calendar)?\s+years?\b", re.I)
 _PART_OF_YEAR = re.compile(rf"\b(?:{_MONTH}|partial|part|to\s+date|ytd|q[1-4]|h[12]|quarter|half)\b", re.I)
 # "By the end of 2021", "up to 2021", "through 2021": everything until then, not that year alone.
 _THROUGH_YEAR = re.compile(r"\b(?:by\s+(?:the\s+)?end\s+of|up\s+to(?:\s+and\s+including)?|through(?:\s+to)?|until\s+the\s+end\s+of"
                            r"|as\s+(?:at|of)\s+the\s+end\s+of)\s+" + _YEAR.pattern, re.I)
-NEGATION = re.compile(r"\b(?:outside|except|excluding|other\s+than|apart\s+from|not\s+in|besides)\b", re.I)
+NEGATION = re.compile(rf"\b(?:outside|{_SET_ASIDE}|not\s+in)\b", re.I)
 _TABLE_NUMBER = re.compile(r"\btable\s+(\d+[a-z]?)\b", re.I)
 
 

@@ -6,10 +6,11 @@ import re
 from dataclasses import dataclass
 
 from rag.text.numbers import Quantity, first_quantity
+from rag.text.patterns import MONTH_NAMES
 
 _AS_AT = re.compile(
     r"\b(?:as\s+(?:at|of)|at\s+end(?:\s+of)?|rates\s+in\s+force\s+on|in\s+force\s+(?:on|from)|from|on)\s+"
-    r"((?:\d{1,2}\s+)?(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+    rf"((?:\d{{1,2}}\s+)?(?:{'|'.join(MONTH_NAMES)})"
     r"(?:\s+\d{1,2},)?\s+(?:19|20)\d\d|(?:19|20)\d\d(?:\s?Q[1-4])?)",
     re.IGNORECASE,
 )

@@ -67,5 +67,5 @@ def _spans_of(words: list[str]) -> Iterable[tuple[str, str]]:
             stretch = words[start: end + 1]
             joiners = [w[:1].islower() for w in stretch]
             if all(j or i in capitalised for i, j in enumerate(joiners, start)) and not any(
-                    a and b for a, b in zip(joiners, joiners[1:])):  # "of", not "and the"
+                    left and right for left, right in zip(joiners, joiners[1:])):  # "of", not "and the"
                 yield "".join(w[0] for w in stretch if w[:1].isupper()), " ".join(stretch)

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import re
 
-from rag.text.patterns import MONTHS, YEAR
+from rag.text.patterns import MONTH_NAMES, MONTHS, YEAR
 
-_MONTH_NUMBERS = {name[:3].lower(): n for n, name in enumerate(
-    "January February March April May June July August September October November December".split(), 1)}
+_MONTH_NUMBERS = {name[:3].lower(): n for n, name in enumerate(MONTH_NAMES, 1)}
 _ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 _DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({MONTHS})\b|\b({MONTHS})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b")
 _MONTH = re.compile(rf"\b({MONTHS})\b")
