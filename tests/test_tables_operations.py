@@ -260,6 +260,8 @@ def test_full_years_leave_out_a_row_for_part_of_a_year() -> None:
 
 def test_a_lookup_is_named_when_the_question_names_row_and_column_and_nothing_else() -> None:
     assert _answer("How many grants in 2021?", YEARS).named
+    # A word that picks an operation or filter ("over", "under") names nothing the table lacks.
+    assert _answer("How many grants were there over 2021?", YEARS).named
     assert not _answer("How many grants were made in 2021 to the museums?", YEARS).named
 
 

@@ -8,8 +8,10 @@ import re
 from rag.text.patterns import MONTH_NAMES
 from rag.text.tokens import STOPWORDS, words
 
-_KEEP = {"most", "more", "least", "less", "than", "per", "before", "after", "under", "over", "not", "no"}
-_STOP = (STOPWORDS - _KEEP) | {"s", "table", "listed", "list", "given", "shown", "figure", "figures"}
+# Stopwords a table question keeps: they pick an operation or a filter ("under 30",
+# "before 2020", "most"), not a row or column.
+OPERATION_WORDS = frozenset({"most", "more", "least", "less", "than", "per", "before", "after", "under", "over", "not", "no"})
+_STOP = (STOPWORDS - OPERATION_WORDS) | {"s", "table", "listed", "list", "given", "shown", "figure", "figures"}
 _ORDINAL = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "fifth": 5, "5th": 5}
 _MONTHS = [name.lower() for name in MONTH_NAMES]
 _MONTH = r"(?:" + "|".join(_MONTHS) + r"|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)"

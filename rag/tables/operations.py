@@ -101,8 +101,9 @@ def _lookup(question: str, qterms: set[str], view: TableView) -> TableAnswer | A
     if _HOW_MANY.search(question) and cell.quantity is not None and cell.quantity.kind == "money":
         return None  # a count was asked, the cell holds money: not this column
     short = _clause(cell.text, question)
-    # Named on both axes, and nothing else asked: every word of the question is the table's.
-    named = view.col_scores(qterms - view.row_terms[row])[col] > 0 and qterms <= view.vocabulary
+    # Named on both axes, and nothing else asked: every word of the question that names
+    # something is the table's.
+    named = view.col_scores(qterms - view.row_terms[row])[col] > 0 and qterms - cues.OPERATION_WORDS <= view.vocabulary
     return TableAnswer(short, (cell,), "lookup", f"row {cell.row_header!r}, column {cell.column_header!r}", named)
 
 
