@@ -48,6 +48,8 @@ def question_sets(squad_sample: int | None = SQUAD_SAMPLE) -> dict[str, Question
                                   ROOT / "eval" / "thresholds" / "talent_dev.toml"),
         "tables": QuestionSet("tables", ROOT / "eval" / "tables_docs", ROOT / "eval" / "tables_gold.jsonl",
                               ROOT / "eval" / "thresholds" / "tables.toml"),
+        "other-kinds": QuestionSet("other-kinds", ROOT / "eval" / "other_docs", ROOT / "eval" / "other_gold.jsonl",
+                                   ROOT / "eval" / "thresholds" / "other_kinds.toml"),
         "squad2-dev": QuestionSet("squad2-dev", SHARED / "data" / "squad2" / "dev" / "docs", SHARED / "data" / "squad2" / "dev" / "gold.jsonl",
                                   ROOT / "eval" / "thresholds" / "squad2_dev.toml", squad_sample),
     }

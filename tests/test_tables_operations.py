@@ -268,3 +268,32 @@ def test_a_lookup_is_named_when_the_question_names_row_and_column_and_nothing_el
 def test_a_ranking_below_the_top_says_which_place_it_took() -> None:
     assert "second highest 'Arrivals' is 160" in _answer("Which place had the second-highest number of arrivals?", ORIGINS).explanation
     assert "third lowest" in _answer("Which place had the third-lowest number of arrivals?", ORIGINS).explanation
+
+
+SPECS = make_table(
+    "t7", "manual.md", "Specifications", (("Item", "Value"),),
+    (("Motor power", "350 W"), ("Net weight", "17.5 kg"), ("Chuck capacity", "1.5 to 13 mm")),
+)
+FAULTS = make_table(
+    "t8", "manual.md", "Troubleshooting", (("Problem", "Likely cause", "Remedy"),),
+    (("Bit wobbles", "Chuck not seated on taper", "Refit the chuck"), ("Belt squeals", "Belt too loose", "Tighten the belt")),
+)
+
+
+def test_a_capital_i_is_the_speaker_unless_it_numbers_a_name() -> None:
+    assert "i" not in terms("What should I do if the belt squeals?")
+    assert "i" in terms("Which stations are in Zone I?")
+
+
+def test_a_codes_number_is_part_of_the_code_not_a_quantity() -> None:
+    assert terms("How much does the BD-350 cost?") == {"bd-350", light_stem("cost")}
+    assert not isinstance(answer_from_table("How much does the BD-350 cost?", SPECS), TableAnswer)
+
+
+def test_how_and_a_dimension_adjective_asks_for_the_dimension() -> None:
+    assert _answer("How heavy is it?", SPECS).short == "17.5 kg"
+
+
+def test_a_missing_column_is_claimed_only_for_a_row_the_question_names_whole() -> None:
+    assert not isinstance(answer_from_table("What size of bits does the chuck take?", FAULTS), Absent)
+    assert isinstance(answer_from_table("What is the repair cost when the belt squeals?", FAULTS), Absent)

@@ -77,7 +77,7 @@ def missing_column(qterms: set[str], view: TableView) -> Absent | None:
     """A row is named but no column, and some of the question's words are nowhere in the table."""
     row, _ = view.best_row(qterms)
     values = len(view.table.columns) - 1
-    if row is None or values < 2 or max(view.col_scores(qterms)) > 0 or not qterms & view.heads[row]:
+    if row is None or values < 2 or max(view.col_scores(qterms)) > 0 or not view.heads[row] <= qterms:
         return None
     unexplained = qterms - view.vocabulary
     # Most of the question must be the table's own words: a question about something

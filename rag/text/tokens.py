@@ -28,6 +28,15 @@ REFERENCES = frozenset("this these that those it its they their them he she his 
 # Of those, the ones that can only stand for a person.
 PERSONAL_PRONOUNS = frozenset("he she his her".split())
 _QUALIFIERS = NEGATIONS | COMPARATIVES | QUANTIFIERS
+# "How heavy is it?" asks for what a table or a label calls its weight.
+_DIMENSIONS = {"heavy": "weight", "tall": "height", "high": "height", "wide": "width", "deep": "depth",
+               "far": "distance", "old": "age", "fast": "speed", "loud": "noise", "big": "size", "large": "size"}
+_HOW_ADJECTIVE = re.compile(r"\bhow\s+([a-z]+)\b", re.I)
+
+
+def dimension_nouns(text: str) -> list[str]:
+    """The nouns a "how <adjective>" question asks about: "how heavy" gives "weight"."""
+    return [_DIMENSIONS[m.group(1).lower()] for m in _HOW_ADJECTIVE.finditer(text) if m.group(1).lower() in _DIMENSIONS]
 # The doer of a verb where the stem plus -or/-er does not name it ("wrote": "author").
 _IRREGULAR_AGENTS = {"wrote": ("author", "writer"), "written": ("author", "writer"), "write": ("author", "writer")}
 _DIGIT_GROUP = re.compile(r"(?<=\d)[ \u00a0\u202f,](?=\d{3}(?!\d))")
