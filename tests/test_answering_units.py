@@ -29,6 +29,9 @@ from rag.types import Chunk, Passage
     ("How many people applied?", "Most people applied online, with under 5 percent by post.", None),
     ("How many people applied?", "Applicants paid $5 million in fees; 310 people applied.", "310"),
     ("How much does the pass cost?", "The pass costs S$5,600 a year.", "S$5,600"),
+    # A size is an amount of money or a measure, not a length of time.
+    ("How large is the deposit?", "The deposit of 1,725 pounds is returned within 10 days.", "1,725 pounds"),
+    ("How large is the deposit?", "The deposit is returned within 10 days.", None),
     ("What percentage of voters turned out?", "Turnout was 18.8% in the city.", "18.8%"),
     ("How long did the siege last?", "The siege lasted three months before the town fell.", "three months"),
     ("Who designed the tower?", "The tower was designed by Gustave Eiffel's firm in 1887.", "Gustave Eiffel's"),

@@ -15,6 +15,9 @@ from rag.answering.question import analyse
         ("On what date was the paper presented?", "date"),
         ("Who is the Under Secretary for Labour and Welfare?", "person"),
         ("How much is the QMAS application fee?", "money"),
+        # A size may be a sum of money or a measure; a count asks how many.
+        ("How large is the deposit?", "amount"),
+        ("What is the total amount raised?", "amount"),
         ("Which roles does the dissertation say the state plays?", "other"),
         ("Which industry got the fewest quotas?", "other"),
         ("Which sectors count as priority sectors?", "other"),  # "count" the verb asks for no number

@@ -262,6 +262,8 @@ def test_a_lookup_is_named_when_the_question_names_row_and_column_and_nothing_el
     assert _answer("How many grants in 2021?", YEARS).named
     # A word that picks an operation or filter ("over", "under") names nothing the table lacks.
     assert _answer("How many grants were there over 2021?", YEARS).named
+    # "How long" asks for a length; "long" names nothing the table lacks.
+    assert _answer("How long is the processing time for a Silver Pass?", SCHEMES).named
     assert not _answer("How many grants were made in 2021 to the museums?", YEARS).named
 
 

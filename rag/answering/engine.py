@@ -21,7 +21,7 @@ from rag.text.tokens import PERSONAL_PRONOUNS, first_word
 
 # Answer types a table usually holds: when the table the question is about lacks the
 # row, column or period it names, a sentence elsewhere is not the answer either.
-TABLE_KINDS = ("number", "money", "percent")
+TABLE_KINDS = ("amount", "number", "money", "percent")
 # Answers with a shape nothing else has: a sentence without one does not answer.
 SHAPED_KINDS = ("money", "percent")
 # A second unit is quoted only when it is nearly as likely to answer as the first.

@@ -145,7 +145,7 @@ QUESTION_NAMES = (
 )
 # Kinds whose answer has a shape no other phrase takes: a count, an amount, a share, a
 # clock time, a length of time. A "when" or "who" may be answered in words.
-MEASURES = ("number", "money", "percent", "time", "duration")
+MEASURES = ("amount", "number", "money", "percent", "time", "duration")
 
 
 def question_features(question: Question, matrix: np.ndarray, probabilities: np.ndarray) -> np.ndarray:

@@ -17,7 +17,10 @@ _KINDS = (
     ("money", r"\bhow much (?:does|did|do|will|would|is|was|are|were)\b.*\b(?:cost|costs|pay|paid|charge|charged|spend|spent|earn|earned|worth|raise|raised|sell|sold)\b"
               r"|\b(?:what|which|how much is|how much are) (?:\w+ ){0,4}(?:fee|fees|price|prices|cost|costs|salary|salaries|wage|wages|budget|rent|fine|charge)\b"
               r"|\bhow much money\b"),
-    ("number", r"\bhow many\b|\bhow much\b|\b(?:what|which) (?:\w+ ){0,2}(?:number|amount|total|figure|population|score)\b|\bnumber of\b|\bhow (?:large|big|high|tall|far|old)\b"),
+    # A size that may be a sum of money or a measure ("How large is the deposit?"), where
+    # a count asks how many.
+    ("amount", r"\bhow much\b|\bhow (?:large|big|high)\b|\b(?:what|which) (?:\w+ ){0,2}(?:amount|total|figure|size)\b"),
+    ("number", r"\bhow many\b|\b(?:what|which) (?:\w+ ){0,2}(?:number|population|score)\b|\bnumber of\b|\bhow (?:tall|far|old)\b"),
     ("duration", r"\bhow long\b|\bfor how many (?:years|months|days)\b"),
     ("time", r"\b(?:what|which) time\b|\bat what time\b|\bwhat hour\b"),
     ("date", r"^\W*(?:\w+\W+){0,3}?when\b|\b(?:what|which|in what|in which) (?:year|date|day|month|decade|century|quarter|period)\b|\bsince when\b|\bwhen\b"),

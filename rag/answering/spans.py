@@ -25,6 +25,11 @@ def matches(kind: str, text: str) -> Iterator[re.Match]:
         yield from PERCENT.finditer(text)
     elif kind == "number":
         yield from _counts(text)
+    elif kind == "amount":
+        # A sum of money or a measure; a length of time answers "how long" instead.
+        durations = [m.span() for m in _DURATION.finditer(text)]
+        counts = [m for m in _counts(text) if not any(start <= m.start() < end for start, end in durations)]
+        yield from _outermost([*MONEY.finditer(text), *counts])
     elif kind == "date":
         spans = [*DATE.finditer(text), *DECADE.finditer(text), *YEAR.finditer(text)]
         yield from _outermost(spans)
@@ -85,7 +90,7 @@ def find_span(question: Question, text: str, names: NameKinds | None = None) -> 
 def locate_span(question: Question, text: str, names: NameKinds | None = None) -> tuple[str, int, int] | None:
     """The typed span of `find_span` with where it stands in the text (start, end). A name
     the documents use as the other kind (a place for "who") gives way to one they do not."""
-    if question.kind not in ("money", "percent", "number", "date", "time", "duration", "person", "place"):
+    if question.kind not in ("money", "percent", "amount", "number", "date", "time", "duration", "person", "place"):
         return None
     asked = set(question.terms) | set(question.names)
     given = {join_digit_groups(n) for n in question.numbers}

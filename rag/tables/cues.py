@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from rag.text.patterns import MONTH_NAMES
-from rag.text.tokens import STOPWORDS, dimension_nouns, words
+from rag.text.tokens import STOPWORDS, dimension_nouns, how_adjectives, words
 
 # Stopwords a table question keeps: they pick an operation or a filter ("under 30",
 # "before 2020", "most"), not a row or column.
@@ -75,17 +75,18 @@ def light_stem(word: str) -> str:
 def terms(text: str) -> set[str]:
     """Meaningful word stems and period keys ("2024q3"); a period's year is not a term of its own."""
     text, keys = _take_periods(text)
-    # "BD-350", "COVID-19": an identifier, whose number is no quantity a cell may hold.
+    # "BD-350", "F-16": an identifier, whose number is no quantity a cell may hold.
     keys |= {code.lower() for code in _CODE.findall(text)}
     text = _CODE.sub(" ", text)
     keys |= {d.replace(" ", "") for d in day_months(text)}
     keys |= {m.group(1).lower() for m in _LETTER.finditer(text) if m.start() > 0 and not _pronoun(text, m)}  # "Zone B", not the article "a"
     keys |= {"cost"} if _HOW_MUCH_IS.search(text) else set()  # "how much is it?" asks a price
     keys |= {light_stem(noun) for noun in dimension_nouns(text)}
+    framing = set(how_adjectives(text))
     found = set()
     for word in words(text):
         for part in {word, *word.split("-")}:
-            if part and part not in _STOP and (len(part) > 1 or part.isdigit()):
+            if part and part not in _STOP and part not in framing and (len(part) > 1 or part.isdigit()):
                 found.add(light_stem(part))
     return found | keys
 

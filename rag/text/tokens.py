@@ -34,9 +34,14 @@ _DIMENSIONS = {"heavy": "weight", "tall": "height", "high": "height", "wide": "w
 _HOW_ADJECTIVE = re.compile(r"\bhow\s+([a-z]+)\b", re.I)
 
 
+def how_adjectives(text: str) -> list[str]:
+    """The words "how" asks with ("how long", "how heavy"): they frame a question and name nothing."""
+    return [m.group(1).lower() for m in _HOW_ADJECTIVE.finditer(text)]
+
+
 def dimension_nouns(text: str) -> list[str]:
     """The nouns a "how <adjective>" question asks about: "how heavy" gives "weight"."""
-    return [_DIMENSIONS[m.group(1).lower()] for m in _HOW_ADJECTIVE.finditer(text) if m.group(1).lower() in _DIMENSIONS]
+    return [_DIMENSIONS[a] for a in how_adjectives(text) if a in _DIMENSIONS]
 # The doer of a verb where the stem plus -or/-er does not name it ("wrote": "author").
 _IRREGULAR_AGENTS = {"wrote": ("author", "writer"), "written": ("author", "writer"), "write": ("author", "writer")}
 _DIGIT_GROUP = re.compile(r"(?<=\d)[ \u00a0\u202f,](?=\d{3}(?!\d))")
