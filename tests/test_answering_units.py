@@ -272,3 +272,15 @@ def test_a_users_glossary_adds_other_names(tmp_path):
         load_glossary(path)
     with pytest.raises(ConfigError, match="cannot read it"):
         load_glossary(tmp_path / "missing.toml")
+
+
+def test_an_html_list_item_is_a_bulleted_candidate_not_a_heading():
+    from rag.loaders.html import html_blocks
+
+    _, blocks = html_blocks("<h2>Honours</h2><p>She was awarded:</p><ul><li>Davy Medal (1968)</li><li> </li>"
+                            "<li>Honorary doctorate (1979)</li></ul>")
+    texts = [b.text for b in blocks if b.kind == "text"]
+    assert texts == ["She was awarded:", "• Davy Medal (1968)", "• Honorary doctorate (1979)"]
+    units = candidates([Passage(_chunk("\n".join(texts)), 1.0, 1)])
+    medal = next(u for u in units if "Davy Medal" in u.text)
+    assert medal.before == "She was awarded:"

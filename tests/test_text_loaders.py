@@ -144,8 +144,8 @@ def test_html_blocks_skip_scripts_and_navigation() -> None:
         ("text", 4, 4, "Loose text beside a paragraph"),
         ("text", 4, 5, "Members may borrow twelve books."),
         ("heading", 6, 6, "Lending"),
-        ("text", 6, 6, "Renew online."),
-        ("text", 6, 6, "Return by post."),
+        ("text", 6, 6, "• Renew online."),  # a list item keeps a bullet
+        ("text", 6, 6, "• Return by post."),
     ]
 
 

@@ -34,6 +34,7 @@ _FLAT = {
     "dt", "dd", "tr", "td", "th", "option", "optgroup", "rb", "rt", "rp", "thead", "tbody", "tfoot", "colgroup", "caption",
 }
 _WORD = re.compile(r"\w[^\s|]*")
+_BULLET = "• "
 _HAS_BLOCKS = ", ".join(sorted(_BLOCKS | set(_HEADINGS) | {"table"}))
 
 
@@ -138,7 +139,9 @@ def _walk(root, blocks: list[Block]) -> None:
         elif tag == "table":
             blocks.extend(_table(child, _caption_before(blocks)))
         elif not child.is_comment_node:
-            stack.append((child.iter(include_text=True), []))
+            # A list item keeps a bullet, as a text file's list does: it is read with the
+            # line that introduces the list, and a short one is not taken for a heading.
+            stack.append((child.iter(include_text=True), [_BULLET] if tag == "li" else []))
 
 
 def _contains_blocks(node) -> bool:
@@ -147,7 +150,7 @@ def _contains_blocks(node) -> bool:
 
 def _flush(run: list[str], blocks: list[Block]) -> None:
     text = _clean("".join(run))
-    if text:
+    if text and text != _BULLET.strip():
         blocks.append(Block("text", text))
     run.clear()
 
