@@ -169,3 +169,18 @@ def test_every_seed_has_a_title_and_every_chunk_a_locator() -> None:
 def test_html_page_wrapped_in_a_form_keeps_its_content() -> None:
     _, blocks = html_blocks("<html><body><form id=page><h1>Notice</h1><p>Offices close at noon.</p><button>Go</button></form></body></html>")
     assert [(b.kind, b.text) for b in blocks] == [("heading", "Notice"), ("text", "Offices close at noon.")]
+
+
+def test_word_list_paragraphs_keep_a_bullet(tmp_path) -> None:
+    import docx
+
+    from rag.loaders.docx import docx_blocks
+
+    document = docx.Document()
+    document.add_heading("Honours", 2)
+    document.add_paragraph("She was awarded:")
+    document.add_paragraph("Davy Medal (1968)", style="List Bullet")
+    document.add_paragraph("Honorary doctorate (1979)", style="List Number")
+    document.save(tmp_path / "honours.docx")
+    assert [b.text for b in docx_blocks(tmp_path / "honours.docx")] == [
+        "Honours", "She was awarded:", "• Davy Medal (1968)", "• Honorary doctorate (1979)"]

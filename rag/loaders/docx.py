@@ -63,8 +63,16 @@ def _blocks(document) -> list[Block]:
         if level is None and (style == "Caption" or CAPTION_LINE.match(text)):
             blocks.append(Block("caption", text))
             continue
+        if level is None and _is_list_item(item, style):
+            text = f"• {text}"  # read with the line that introduces the list, as a text file's list is
         blocks.append(Block("text", text) if level is None else Block("heading", text, level=level))
     return blocks
+
+
+def _is_list_item(paragraph, style: str) -> bool:
+    """A bulleted or numbered paragraph: a list style, or Word's own numbering."""
+    properties = paragraph._p.pPr
+    return style.startswith("List") or (properties is not None and properties.numPr is not None)
 
 
 def _caption_then_table(blocks: list[Block], table) -> list[Block]:
