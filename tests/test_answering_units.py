@@ -147,12 +147,24 @@ def test_a_question_about_a_people_reads_as_the_place_the_documents_name():
 
 
 def test_a_name_no_document_holds_is_marked_for_every_candidate():
-    chunks = [_chunk("Permits went to Canada in 2020. Most went to the capital.")]
-    units = candidates([Passage(chunks[0], 1.0, 1)])
+    text = "Permits went to Canada in 2020. Most went to the capital."
     column = NAMES.index("names_unknown")
-    unknown = feature_matrix(analyse("How many permits went to Peru and Canada?"), units, fake_embed, CorpusStats(chunks))
-    known = feature_matrix(analyse("How many permits went to Canada?"), units, fake_embed, CorpusStats(chunks))
+    unknown = _features("How many permits went to Peru and Canada?", text)
+    known = _features("How many permits went to Canada?", text)
     assert (unknown[:, column] == 0.5).all() and not known[:, column].any()
+
+
+def test_a_not_the_question_adds_is_a_mismatch_a_not_only_the_sentence_has_is_not():
+    text = "The ferry did not sail in 2020. The ferry sailed in 2021."
+    column = NAMES.index("negation_mismatch")
+    assert list(_features("When did the ferry sail?", text)[:, column]) == [0.0, 0.0]
+    assert list(_features("When did the ferry not sail?", text)[:, column]) == [0.0, 1.0]
+
+
+def _features(question: str, text: str) -> np.ndarray:
+    """The feature matrix of one passage's candidates for the question."""
+    chunks = [_chunk(text)]
+    return feature_matrix(analyse(question), candidates([Passage(chunks[0], 1.0, 1)]), fake_embed, CorpusStats(chunks))
 
 
 def fake_embed(texts):

@@ -83,7 +83,9 @@ def _row(question: Question, weights: dict[str, float], asked_forms: set[str], u
         math.log1p(len(unit.text.split())),
         unit.passage_score,
         1.0 / unit.passage_rank,
-        float(question.negated != bool(set(re.findall(r"[a-z]+", unit.text.lower())) & NEGATIONS)),
+        # A "not" the question adds is a look-alike's commonest change; a "not" only the
+        # sentence has is ordinary prose (on squad2/train its candidates answer as often as any).
+        float(question.negated and not set(re.findall(r"[a-z]+", unit.text.lower())) & NEGATIONS),
         float(unit.is_table),
         float(_is_title(unit)),
         *_span_surroundings(weights, asked_forms, unit.text, located, stats),
