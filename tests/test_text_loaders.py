@@ -101,8 +101,8 @@ def test_markdown_blocks() -> None:
         ("heading", 9, 10, "Night Service"),
         ("text", 12, 12, "The last ferry departs at midnight."),
         ("heading", 14, 14, "Exceptions"),
-        ("text", 15, 15, "Typhoon signal 8 stops all sailings."),
-        ("text", 16, 17, "Public holidays follow the Sunday timetable."),
+        ("text", 15, 15, "• Typhoon signal 8 stops all sailings."),  # a list item keeps a marker
+        ("text", 16, 17, "• Public holidays follow the Sunday timetable."),
         ("text", 19, 20, "Tickets bought online are refundable."),
         ("text", 23, 24, "# not a heading\npier = 7"),
         ("heading", 27, 27, "Fares"),
@@ -112,7 +112,7 @@ def test_markdown_blocks() -> None:
 
 def test_markdown_heading_paths_travel_with_their_sections() -> None:
     chunks = _chunks(markdown_blocks(MARKDOWN), source="ferries.md")
-    by_text = {c.text.split()[0]: c for c in chunks}
+    by_text = {c.text.lstrip("• ").split()[0]: c for c in chunks}
     assert chunks[0].title == "Ferry Guide"
     assert by_text["Ferries"].heading == "Ferry Guide"
     assert by_text["The"].heading == "Ferry Guide > Night Service"
@@ -184,3 +184,9 @@ def test_word_list_paragraphs_keep_a_bullet(tmp_path) -> None:
     document.save(tmp_path / "honours.docx")
     assert [b.text for b in docx_blocks(tmp_path / "honours.docx")] == [
         "Honours", "She was awarded:", "• Davy Medal (1968)", "• Honorary doctorate (1979)"]
+
+
+def test_markdown_fields_stand_apart_and_numbered_items_keep_their_number() -> None:
+    text = "**Issued:** 2 June 2026\n**Batch codes:** 2411 to 2503\n\nTo claim:\n\n1. Unplug it.\n2. Return it.\n"
+    assert [b.text for b in markdown_blocks(text)] == [
+        "Issued: 2 June 2026", "Batch codes: 2411 to 2503", "To claim:", "1. Unplug it.", "2. Return it."]

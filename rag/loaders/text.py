@@ -149,12 +149,28 @@ def _take_md_paragraph(lines: list[str], i: int, blocks: list[Block]) -> int:
         return i + 1
     start, parts = i, [_strip_marker(lines[i])]
     quoted = bool(_MD_QUOTE.match(lines[i]))
+    marker = _item_marker(_MD_QUOTE.sub("", lines[i], count=1))
     i += 1
-    while i < len(lines) and lines[i].strip() and not _starts_md_block(lines, i, quoted):
+    while i < len(lines) and lines[i].strip() and not _starts_md_block(lines, i, quoted) and not _is_field(lines[i]):
         parts.append(_strip_marker(lines[i]))
         i += 1
-    blocks.append(Block("text", _inline(" ".join(p for p in parts if p)), start + 1, i))
+    blocks.append(Block("text", marker + _inline(" ".join(p for p in parts if p)), start + 1, i))
     return i
+
+
+def _item_marker(line: str) -> str:
+    """A list item keeps a marker, as a text file's list does ("• ", "2. "): it is read
+    with the line that introduces the list, and a short one is not taken for a heading."""
+    found = _MD_ITEM.match(line)
+    if not found:
+        return ""
+    marker = found.group(0).strip()
+    return "• " if marker in "-*+" else f"{marker} "
+
+
+def _is_field(line: str) -> bool:
+    """"**Issued:** 2 June 2026": a labelled field starts a line of its own, as in a text file."""
+    return bool(_FIELD.match(_inline(line.strip())))
 
 
 def _starts_md_block(lines: list[str], i: int, quoted: bool = False) -> bool:
