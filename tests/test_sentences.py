@@ -88,3 +88,10 @@ def test_a_list_item_is_read_with_its_lead_in() -> None:
     piers = next(u for u in units if "ferry" in u.text)
     assert piers.before == "The fund supports three kinds of project:"
     assert next(u for u in units if u.text.startswith("It opened")).before == "- ferry piers in small harbours;"
+
+
+def test_a_numbered_line_alone_between_paragraphs_is_a_section_heading() -> None:
+    from rag.text.sentences import line_kinds
+
+    lines = ["Minutes of the meeting.", "4. Finance", "Spending was on budget.", "Roles:", "1. founding a firm", "2. lecturing"]
+    assert line_kinds(lines) == [(False, False), (True, False), (False, False), (False, False), (False, True), (False, True)]

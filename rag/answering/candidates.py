@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from rag.answering.records import Candidate
 from rag.text.fields import fields
-from rag.text.sentences import is_heading, is_list_item, split_sentences
+from rag.text.sentences import line_kinds, split_sentences
 from rag.types import Passage
 
 MIN_WORDS = 2
@@ -31,11 +31,11 @@ def _units(passage: Passage) -> list[Candidate]:
         return [Candidate(chunk.text, chunk, passage.rank, passage.score)]
     sentences, headings, lead_ins = [], [], []
     lead_in = ""
-    for line in chunk.text.split("\n"):
-        item = is_list_item(line)
+    lines = chunk.text.split("\n")
+    for line, (heading, item) in zip(lines, line_kinds(lines)):
         for sentence in split_sentences(line):
             sentences.append(sentence)
-            headings.append(is_heading(line))
+            headings.append(heading)
             # A list item is read with the sentence that introduces the list.
             lead_ins.append(lead_in if item else "")
         if not item and line.strip():

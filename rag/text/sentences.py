@@ -71,6 +71,20 @@ def is_list_item(line: str) -> bool:
     return bool(_LIST_MARKER.match(line))
 
 
+def line_kinds(lines: list[str]) -> list[tuple[bool, bool]]:
+    """(is a heading, is a list item) for each line. A numbered line standing alone
+    between paragraphs numbers a section ("4. Finance"), it is not a list of one."""
+    items = [is_list_item(line) for line in lines]
+    kinds = []
+    for k, line in enumerate(lines):
+        alone = items[k] and not (k > 0 and items[k - 1]) and not (k + 1 < len(items) and items[k + 1])
+        if alone and is_heading(_LIST_MARKER.sub("", line, count=1)):
+            kinds.append((True, False))
+        else:
+            kinds.append((is_heading(line), items[k]))
+    return kinds
+
+
 def is_heading(line: str) -> bool:
     """A line that names what follows rather than stating something: short, with no
     closing stop, not a list item and not a "Label: value" field."""
