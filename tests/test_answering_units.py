@@ -28,6 +28,8 @@ from rag.types import Chunk, Passage
     # A share or an amount is not a count.
     ("How many people applied?", "Most people applied online, with under 5 percent by post.", None),
     ("How many people applied?", "Applicants paid $5 million in fees; 310 people applied.", "310"),
+    # The number of a name ("KT-17") counts nothing.
+    ("How many kettles were recalled?", "In all 3 200 of the KT-17 kettles were recalled.", "3 200"),
     ("How much does the pass cost?", "The pass costs S$5,600 a year.", "S$5,600"),
     # A size is an amount of money or a measure, not a length of time.
     ("How large is the deposit?", "The deposit of 1,725 pounds is returned within 10 days.", "1,725 pounds"),
@@ -40,6 +42,10 @@ from rag.types import Chunk, Passage
 ])
 def test_typed_spans(question, text, span):
     assert find_span(analyse(question), text) == span
+
+
+def test_the_number_of_a_name_is_no_number_the_question_gives():
+    assert analyse("How much water does the KT-17 hold in 2024?").numbers == ("2024",)
 
 
 def test_a_span_the_question_already_gives_is_not_the_answer():

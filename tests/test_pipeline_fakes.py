@@ -174,3 +174,18 @@ def test_a_sentence_opening_with_she_is_quoted_with_the_one_naming_her(tmp_path)
     assert "Ana Ruiz chaired the review for the board. She said the roof leaked" in who.text
     which = assistant.ask("Which chair said the roof leaked in three places?")
     assert "Ana Ruiz chaired the review" in which.text
+
+
+def test_a_table_row_holding_the_kind_asked_answers_though_no_column_is_named(tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "module.md").write_text(
+        "# Assessment\n\nThe module is assessed by a report and an exam.\n\n"
+        "| Component | Weight | Deadline |\n| --- | --- | --- |\n"
+        "| Field report (2,000 words) | 40% | 26 March |\n| Final exam (2 hours) | 60% | May exam period |\n",
+        encoding="utf-8")
+    index_documents(load_paths([str(folder)]), tmp_path / "index", FakeEmbedder())
+    assistant, _ = _assistant(tmp_path / "index")
+    assert assistant.ask("How long is the final exam?").short_answer == "2 hours"
+    # A row that holds nothing of the kind asked does not answer for the table.
+    assert assistant.ask("What colour paper is the final exam printed on?").short_answer is None

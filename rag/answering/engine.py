@@ -64,9 +64,11 @@ def select(question: Question, passages: Sequence, embed: EmbedFn, stats: Corpus
         decided = _from_table(question, tabled, units[best], float(probabilities[best]), confidence, bar)
         if decided is not None:
             return decided
-        if tabled.absent and units[best].is_table:
+        if tabled.absent and units[best].is_table and (tabled.named or not has_span(question, units[best].text)):
             # The table the question seemed to be about has nothing it names: the prose
-            # may still answer, judged without the table's rows.
+            # may still answer, judged without the table's rows. A row that holds a value
+            # of the kind asked ("Final exam (2 hours)" for "how long") stays, unless the
+            # table plainly lacks what the question names.
             lacking = f"the table found does not give it: {tabled.absent}"
             prose = [i for i, u in enumerate(units) if not u.is_table]
             if not prose:

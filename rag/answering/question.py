@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from rag.answering.records import Question
-from rag.text.patterns import NUMBER, YEAR
+from rag.text.patterns import CODE, NUMBER, YEAR
 from rag.text.sentences import split_sentences
 from rag.text.tokens import NEGATIONS, REFERENCES, content_terms, join_digit_groups, stem
 
@@ -73,7 +73,7 @@ def asked_sentence(text: str) -> str:
 
 
 def _numbers(text: str) -> list[str]:
-    joined = join_digit_groups(text)
+    joined = join_digit_groups(CODE.sub(" ", text))  # the 350 of "BD-350" is part of a name
     return YEAR.findall(joined) + [m.group(0) for m in NUMBER.finditer(joined) if not YEAR.fullmatch(m.group(0))]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from rag.text.patterns import MONTH_NAMES
+from rag.text.patterns import CODE, MONTH_NAMES
 from rag.text.tokens import STOPWORDS, dimension_nouns, how_adjectives, words
 
 # Stopwords a table question keeps: they pick an operation or a filter ("under 30",
@@ -25,7 +25,6 @@ _PERIOD_PATTERNS = (
 )
 _DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH})\b|\b({_MONTH})\s+(\d{{1,2}})\b(?!\s*\d)", re.I)
 _YEAR = re.compile(r"(?<![\d,.$£€])\b((?:19|20)\d\d)\b(?![\d,])")
-_CODE = re.compile(r"(?<![\w-])[A-Za-z]+-\d[\w.]*(?![\w-])")
 _LETTER = re.compile(r"(?<![\w'’.])([A-Z])(?![\w'’])")
 _AS_AT_PHRASE = re.compile(r"\b(?:as\s+(?:at|of)|at\s+the\s+end\s+of)\s+[^,?]*", re.I)
 
@@ -75,9 +74,9 @@ def light_stem(word: str) -> str:
 def terms(text: str) -> set[str]:
     """Meaningful word stems and period keys ("2024q3"); a period's year is not a term of its own."""
     text, keys = _take_periods(text)
-    # "BD-350", "F-16": an identifier, whose number is no quantity a cell may hold.
-    keys |= {code.lower() for code in _CODE.findall(text)}
-    text = _CODE.sub(" ", text)
+    # An identifier ("BD-350") is a key; its number is no quantity a cell may hold.
+    keys |= {code.lower() for code in CODE.findall(text)}
+    text = CODE.sub(" ", text)
     keys |= {d.replace(" ", "") for d in day_months(text)}
     keys |= {m.group(1).lower() for m in _LETTER.finditer(text) if m.start() > 0 and not _pronoun(text, m)}  # "Zone B", not the article "a"
     keys |= {"cost"} if _HOW_MUCH_IS.search(text) else set()  # "how much is it?" asks a price

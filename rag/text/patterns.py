@@ -44,6 +44,8 @@ NUMBER_WORDS = frozenset(
     "dozen dozens hundreds thousands millions billions".split()
 )
 NUMBER_WORD = re.compile(r"\b(?:" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")(?:[- ](?:" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r"))*\b", re.I)
+# An identifier of letters and a number ("BD-350", "F-16"): its number is no quantity.
+CODE = re.compile(r"(?<![\w-])[A-Za-z]+-\d[\w.]*(?![\w-])")
 ACRONYM = re.compile(r"\b[A-Z][A-Za-z]?[A-Z][A-Za-z]{0,8}\b")
 # A run of capitalised words, allowing lower-case joiners inside ("Museum of Modern Art").
 CAPITALISED_RUN = re.compile(
