@@ -218,8 +218,10 @@ def test_an_amount_asked_for_needs_an_amount_in_the_answer():
     chunk = _chunk("The application fee for the permit is paid online by card. Forms are checked in a week.")
     ask = lambda q: select(analyse(q), [Passage(chunk, 1.0, 1)], fake_embed, CorpusStats([chunk]), load_scorer(), 0.0)
     declined = ask("How much is the application fee for the permit?")
-    assert declined.abstained and "gives no money amount" in declined.abstain_reason
+    assert declined.abstained and "gives no sum of money" in declined.abstain_reason
     assert not ask("How is the application fee for the permit paid?").abstained
+    counted = ask("How many application forms are checked?")
+    assert counted.abstained and "gives no count" in counted.abstain_reason
 
 
 def test_dates_are_put_in_order():
