@@ -28,6 +28,9 @@ from rag.answering.question import analyse
         ("What are ETOs in the 2022 reply?", "acronym"),
         ("What is the WHO?", "acronym"),
         ("What is NATO doing in Libya?", "other"),
+        # A question opening with an auxiliary asks yes or no, whatever else it holds.
+        ("Should gloves be worn when drilling?", "other"),
+        ("Is there a fee for the pass?", "other"),
     ],
 )
 def test_answer_kind(text, kind):

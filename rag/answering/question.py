@@ -27,6 +27,8 @@ _KINDS = (
     ("person", r"^\W*(?:\w+\W+){0,2}?(?:who|whom|whose)\b|\b(?:which|what) (?:person|people|man|woman|individual|author|official|minister|politician|leader|president|king|queen|scientist|member|mp)\b|\bwho\b"),
     ("place", r"^\W*(?:\w+\W+){0,2}?where\b|\b(?:which|what|in what|in which) (?:country|countries|city|cities|place|places|region|state|province|town|continent|location|area|island|river|district)\b"),
 )
+# A question opening with an auxiliary verb asks yes or no.
+_YES_NO = re.compile(r"^\W*(?:do|does|did|is|are|was|were|can|could|should|must|may|might|will|would|has|have|had|shall)\b")
 _INTERROGATIVES = frozenset("what which who whom whose when where why how".split())
 _NAME = re.compile(r"\b[A-Z][\w'’.-]*")
 
@@ -43,6 +45,8 @@ def analyse(text: str) -> Question:
     text = asked_sentence(text)
     lowered = text.lower()
     kind = next((name for name, pattern in _KINDS if re.search(pattern, lowered)), "other")
+    if _YES_NO.match(lowered):
+        kind = "other"  # "Should gloves be worn when drilling?" asks yes or no, not a date
     if _WHAT_IS_ACRONYM.match(text):
         kind = "acronym"
     return Question(
