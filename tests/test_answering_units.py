@@ -31,6 +31,10 @@ from rag.types import Chunk, Passage
     # The number of a name ("KT-17") counts nothing.
     ("How many kettles were recalled?", "In all 3 200 of the KT-17 kettles were recalled.", "3 200"),
     ("How much does the pass cost?", "The pass costs S$5,600 a year.", "S$5,600"),
+    ("How much does a colour print cost?", "Colour prints cost 50p per page.", "50p"),
+    ("How many times can an item be renewed?", "Each item can be renewed twice.", "twice"),
+    # A letter's greeting names the reader, not who is asked for.
+    ("Who will Ms Novak report to?", "Dear Ms Novak,", None),
     # A size is an amount of money or a measure, not a length of time.
     ("How large is the deposit?", "The deposit of 1,725 pounds is returned within 10 days.", "1,725 pounds"),
     ("How large is the deposit?", "The deposit is returned within 10 days.", None),

@@ -14,7 +14,8 @@ from rag.text.tokens import STOPWORDS, content_terms, join_digit_groups, stem
 
 _DURATION_UNIT = r"\s*(?:-\s*)?(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?|decades?|centuries|century)\b"
 _DURATION = re.compile(r"(?:\b\d+(?:\.\d+)?|" + NUMBER_WORD.pattern + r")" + _DURATION_UNIT, re.I)
-_NAMEISH_STOP = STOPWORDS | {"however", "although", "during", "after", "before", "since", "today", "yes"}
+# Words that open a capitalised run without being part of a name ("Dear Ms Novak").
+_NAMEISH_STOP = STOPWORDS | {"however", "although", "during", "after", "before", "since", "today", "yes", "dear", "yours"}
 
 
 def matches(kind: str, text: str) -> Iterator[re.Match]:

@@ -29,7 +29,8 @@ TIME = re.compile(r"\b\d{1,2}[:.]\d{2}\s*(?:[AaPp]\.?[Mm]\.?)?(?!\d)|\b\d{1,2}\s
 MONEY = re.compile(
     r"(?:\b[A-Z]{1,3}\$|\$|€|£|¥|\b(?:USD|EUR|GBP|SGD|AUD|CAD|HKD|RMB|CNY|JPY)\s?)\s?\d[\d,. ]*\d(?:\s?(?:million|billion|thousand|m|bn|k)\b)?"
     r"|(?:\b[A-Z]{1,3}\$|\$|€|£|¥)\s?\d(?:\s?(?:million|billion|thousand|m|bn|k)\b)?"
-    r"|\b\d[\d,.]*\s?(?:million |billion )?(?:dollars|yuan|euros|pounds|francs|rupees|yen|marks|pence|cents)\b",
+    r"|\b\d[\d,.]*\s?(?:million |billion )?(?:dollars|yuan|euros|pounds|francs|rupees|yen|marks|pence|cents)\b"
+    r"|\b\d+(?:\.\d+)?p\b",  # pence: "50p"
 )
 PERCENT = re.compile(r"\b\d+(?:[.,]\d+)?\s*(?:%|percent\b|per cent\b|percentage points?\b)")
 # Numbers that label rather than count: "Table 2", "No. 814", "Q3", "(1)" opening a line.
@@ -41,7 +42,7 @@ NUMBER = re.compile(r"(?<![\w.])\d{1,3}(?:[ ,\u00a0]\d{3})+(?:\.\d+)?(?![\d])|(?
 NUMBER_WORDS = frozenset(
     "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen "
     "eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand million billion "
-    "dozen dozens hundreds thousands millions billions".split()
+    "dozen dozens hundreds thousands millions billions twice thrice".split()
 )
 NUMBER_WORD = re.compile(r"\b(?:" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")(?:[- ](?:" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r"))*\b", re.I)
 # An identifier of letters and a number ("BD-350", "F-16"): its number is no quantity.
