@@ -1,7 +1,7 @@
-"""Answer quality on the three gated question sets, beside a best-sentence baseline
+"""Answer quality on the gated question sets, beside a best-sentence baseline
 measured in the same run.
 
-    python eval/answers.py [--sets seeds,talent-dev,squad2-dev] [--squad-sample 400] [--generator extractive]
+    python eval/answers.py [--sets seeds,talent-dev,tables,other-kinds,squad2-dev] [--squad-sample 400] [--generator extractive]
 
 For each set: the documents are indexed (once, under eval/out/), every question (or
 the fixed sample) is asked through the default pipeline and through the baseline,
@@ -107,7 +107,7 @@ def _fmt(value) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sets", default="seeds,talent-dev,tables,squad2-dev")
+    parser.add_argument("--sets", default="seeds,talent-dev,tables,other-kinds,squad2-dev")
     parser.add_argument("--squad-sample", type=int, default=SQUAD_SAMPLE, help="0 asks every squad2/dev question")
     parser.add_argument("--generator", default="extractive")
     args = parser.parse_args()

@@ -1,7 +1,7 @@
 """The abstention trade-off on the checking sets: what each threshold in weights.json's
 threshold_curve (chosen on squad2/train at a stated false-abstention rate) would give.
 
-    python eval/fit_tradeoff.py [--sets seeds,talent-dev,squad2-dev]
+    python eval/fit_tradeoff.py [--sets seeds,talent-dev,other-kinds,squad2-dev]
 
 Every question is asked once through the default pipeline; the result of another
 threshold is read from each question's confidence and its answer had it not abstained
@@ -39,7 +39,7 @@ def at_threshold(results, threshold: float, fitted: float) -> tuple[float, float
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sets", default="seeds,talent-dev,squad2-dev")
+    parser.add_argument("--sets", default="seeds,talent-dev,other-kinds,squad2-dev")
     args = parser.parse_args()
     weights = json.loads(WEIGHTS.read_text(encoding="utf-8"))
     sets = question_sets()
