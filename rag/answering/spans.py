@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from rag.answering.records import Question
 from rag.text.acronyms import defined_acronyms
 from rag.text.names import NameKinds
-from rag.text.patterns import ACRONYM, CALENDAR_WORD, CODE, CAPITALISED_RUN, DATE, DECADE, LABEL_NUMBER, MONEY, NUMBER, NUMBER_WORD, PERCENT, TIME, YEAR
+from rag.text.patterns import ACRONYM, CALENDAR_WORD, CAPITALISED_RUN, CODE, DATE, DECADE, LABEL_NUMBER, MONEY, NUMBER, NUMBER_WORD, PERCENT, TIME, YEAR
 from rag.text.tokens import STOPWORDS, content_terms, join_digit_groups, stem
 
 _DURATION_UNIT = r"\s*(?:-\s*)?(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?|decades?|centuries|century)\b"
