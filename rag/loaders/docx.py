@@ -8,6 +8,7 @@ from pathlib import Path
 from rag.errors import InputError
 from rag.tables.model import as_at_in, flatten, unit_in
 from rag.tables.parse import CAPTION_LINE, docx_grid
+from rag.text.sentences import BULLET
 from rag.types import Block
 
 
@@ -64,7 +65,7 @@ def _blocks(document) -> list[Block]:
             blocks.append(Block("caption", text))
             continue
         if level is None and _is_list_item(item, style):
-            text = f"• {text}"  # read with the line that introduces the list, as a text file's list is
+            text = f"{BULLET}{text}"  # read with the line that introduces the list, as a text file's list is
         blocks.append(Block("text", text) if level is None else Block("heading", text, level=level))
     return blocks
 

@@ -11,6 +11,7 @@ from dataclasses import replace
 from rag.errors import InputError
 from rag.tables.model import as_at_in, flatten, unit_in
 from rag.tables.parse import CAPTION_LINE, html_grid
+from rag.text.sentences import BULLET
 from rag.types import Block
 
 _HEADINGS = {f"h{n}": n for n in range(1, 7)}
@@ -34,7 +35,6 @@ _FLAT = {
     "dt", "dd", "tr", "td", "th", "option", "optgroup", "rb", "rt", "rp", "thead", "tbody", "tfoot", "colgroup", "caption",
 }
 _WORD = re.compile(r"\w[^\s|]*")
-_BULLET = "• "
 _HAS_BLOCKS = ", ".join(sorted(_BLOCKS | set(_HEADINGS) | {"table"}))
 
 
@@ -141,7 +141,7 @@ def _walk(root, blocks: list[Block]) -> None:
         elif not child.is_comment_node:
             # A list item keeps a bullet, as a text file's list does: it is read with the
             # line that introduces the list, and a short one is not taken for a heading.
-            stack.append((child.iter(include_text=True), [_BULLET] if tag == "li" else []))
+            stack.append((child.iter(include_text=True), [BULLET] if tag == "li" else []))
 
 
 def _contains_blocks(node) -> bool:
@@ -150,7 +150,7 @@ def _contains_blocks(node) -> bool:
 
 def _flush(run: list[str], blocks: list[Block]) -> None:
     text = _clean("".join(run))
-    if text and text != _BULLET.strip():
+    if text and text != BULLET.strip():
         blocks.append(Block("text", text))
     run.clear()
 

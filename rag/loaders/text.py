@@ -8,6 +8,7 @@ from dataclasses import replace
 from rag.loaders.tables import find_tables
 from rag.tables.model import as_at_in, flatten, unit_in
 from rag.tables.parse import aligned_grids, caption_above, caption_text, notes_below, spaced_grids
+from rag.text.sentences import BULLET
 from rag.types import Block
 
 _MD_HEADING = re.compile(r"^ {0,3}(#{1,6})\s+(.*?)(?:\s+#+)?\s*$")
@@ -165,7 +166,7 @@ def _item_marker(line: str) -> str:
     if not found:
         return ""
     marker = found.group(0).strip()
-    return "• " if marker in "-*+" else f"{marker} "
+    return BULLET if marker in "-*+" else f"{marker} "
 
 
 def _is_field(line: str) -> bool:

@@ -64,6 +64,9 @@ def _ends_with_abbreviation(before: str, after: str) -> bool:
 
 # A heading is short; a longer line without a stop is prose cut off by the layout.
 MAX_HEADING_WORDS = 15
+# What a loader puts before a list item its format marks by structure (an HTML <li>, a
+# Word list paragraph, a Markdown "-"), so the item reads as one here.
+BULLET = "• "
 _LIST_MARKER = re.compile(r"^\s*(?:[-*•▪–]|\(?\d+[.)]|\(?[a-z][.)])\s")
 
 
