@@ -46,5 +46,5 @@ def test_the_fit_reads_only_the_training_split():
     tree.body = tree.body[1:]  # the docstring may name the sets it does not read
     script = ast.unparse(tree)
     assert "'squad2' / 'train'" in script
-    for gated in ("talent-dev", "seeds_gold", '"dev"'):
+    for gated in ("talent-dev", "seeds_gold", "tables_gold", "other_gold", '"dev"'):
         assert gated not in script
