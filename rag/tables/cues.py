@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from rag.text.patterns import CODE, MONTH_NAMES
+from rag.text.patterns import CODE, MONTH_NAMES, MONTHS
 from rag.text.tokens import STOPWORDS, dimension_nouns, how_adjectives, words
 
 # Stopwords a table question keeps: they pick an operation or a filter ("under 30",
@@ -14,7 +14,7 @@ OPERATION_WORDS = frozenset({"most", "more", "least", "less", "than", "per", "be
 _STOP = (STOPWORDS - OPERATION_WORDS) | {"s", "table", "listed", "list", "given", "shown", "figure", "figures"}
 _ORDINAL = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "fifth": 5, "5th": 5}
 _MONTHS = [name.lower() for name in MONTH_NAMES]
-_MONTH = r"(?:" + "|".join(_MONTHS) + r"|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)"
+_MONTH = rf"(?:{MONTHS.lower()})"
 _PERIOD_PATTERNS = (
     (re.compile(r"\b((?:19|20)\d\d)\s*[-/ ]?\s*([QH])([1-4])\b", re.I), lambda m: f"{m[1]}{m[2].lower()}{m[3]}"),
     (re.compile(r"\b([QH])([1-4])\s*(?:of\s+)?((?:19|20)\d\d)\b", re.I), lambda m: f"{m[3]}{m[1].lower()}{m[2]}"),
