@@ -4,6 +4,9 @@ the fitted scorer and the composed answer."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -85,6 +88,22 @@ def test_corpus_learns_acronyms_the_documents_use_beside_their_spelled_out_words
     assert stats.defined["FDA"] == ("Food and Drug Administration",)
     assert "IP" not in stats.defined  # "If the Parliament" opens a sentence; it spells nothing
     assert {"unit", "kingdom"} <= stats.close(["uk"])
+
+
+def test_acronyms_learnt_from_initials_come_in_the_same_order_in_every_process():
+    # CorpusStats.close reads them in order, so a set's order (which changes with the
+    # process's hash seed) made the same question's features differ from run to run.
+    script = (
+        "from rag.text.acronyms import initialisms;"
+        "print(list(initialisms(['The UK, the EU, the ILO, the IMF and the NHS met. United Kingdom, European Union, "
+        "International Labour Organization, International Monetary Fund, National Health Service.'])))"
+    )
+    runs = {
+        subprocess.run([sys.executable, "-c", script], env={**os.environ, "PYTHONHASHSEED": str(seed)},
+                       capture_output=True, text=True, check=True).stdout
+        for seed in range(4)
+    }
+    assert runs == {"['UK', 'EU', 'ILO', 'IMF', 'NHS']\n"}
 
 
 def test_a_defined_acronym_wins_over_initials_that_happen_to_match():

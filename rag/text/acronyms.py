@@ -39,11 +39,11 @@ def long_form(words_before: str, acronym: str) -> str | None:
 def initialisms(texts: Iterable[str]) -> dict[str, tuple[str, ...]]:
     """Acronyms the texts use without defining, matched to capitalised runs of the same
     texts whose initials spell them ("UK" and "United Kingdom"), most frequent first."""
-    used: set[str] = set()
+    used: dict[str, None] = {}  # in first-use order: CorpusStats.close reads them in this order
     runs: dict[str, Counter] = {}
     for text in texts:
         # An acronym that is also a word ("IT", "US") reads as the word once lower-cased.
-        used.update(a for a in ACRONYM.findall(text) if a.isupper() and a.lower() not in STOPWORDS)
+        used.update(dict.fromkeys(a for a in ACRONYM.findall(text) if a.isupper() and a.lower() not in STOPWORDS))
         for match in CAPITALISED_RUN.finditer(text):
             for initials, form in _spans_of(match.group(0).split()):
                 runs.setdefault(initials, Counter())[form] += 1
