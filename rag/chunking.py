@@ -17,7 +17,7 @@ TokenCounter = Callable[[str], int]
 # A window of 254 word pieces holds ~1,200 characters of prose; only text that would be cut
 # anyway is cut at this length before its tokens are counted.
 WINDOW_CHARS = 4_000
-CHUNKER_VERSION = 6  # bump whenever chunk contents change, so old chunks are never reused
+CHUNKER_VERSION = 7  # bump whenever chunk contents change, so old chunks are never reused
 
 
 @dataclass(frozen=True)

@@ -79,3 +79,39 @@ def test_a_question_naming_what_someone_did_finds_the_label_naming_the_doer():
     assert field_answer(analyse("Who wrote the thesis on glacier melt in the Andes?"), _passages(text), stats).span.startswith("Bo Lin")
     assert field_answer(analyse("Who advised the thesis on glacier melt in the Andes?"), _passages(text), stats).span.startswith("Ana Ruiz")
     assert field_answer(analyse("Who funded the thesis on glacier melt in the Andes?"), _passages(text), stats) is None
+
+
+def test_a_field_in_a_list_item_keeps_its_label():
+    # Loaders open an HTML, Word or Markdown list item with a bullet.
+    found = {f.label: f.value for f in fields("Terms of the offer:\n• Start date: 1 September 2025\n2. Base salary: 84,000 a year")}
+    assert found == {"Start date": "1 September 2025", "Base salary": "84,000 a year"}
+
+
+def test_a_question_word_no_document_uses_does_not_count_against_the_record():
+    text = "Offer to Ms Rao\nStart date: 1 September 2025\nContract: three years"
+    stats = CorpusStats([Chunk("c0", "doc0.txt", "doc 0", text), Chunk("c1", "doc1.txt", "doc 1", "Rules for start dates of Mr Lee.")])
+    scored = field_answer(analyse("When is Ms Rao supposed to start?"), _passages(text), stats)
+    assert scored is not None and scored.span == "1 September 2025"
+
+
+LETTER = "We support the application of Ms Rao.\nYours faithfully,\n\nTomas Weber\nChief People Officer\nFor and on behalf of Kestrel Ltd"
+
+
+def test_a_letters_signature_gives_who_signed_it_and_as_what():
+    found = {f.label: f.value for f in fields(LETTER)}
+    assert found["Signer"] == "Tomas Weber"
+    assert found["Signer position"] == "Chief People Officer"
+    assert not [f for f in fields("Regards were sent to Tomas Weber.\nTomas Weber\nChief")]
+
+
+def test_who_signed_a_letter_is_read_from_its_signature_even_in_a_later_passage():
+    chunks = [Chunk("c0", "letter.txt", "Letter of support for Ms Rao", "Kestrel Ltd offers Ms Rao the post of engineer."),
+              Chunk("c1", "letter.txt", "Letter of support for Ms Rao", "Ms Rao starts in May."),
+              Chunk("c2", "letter.txt", "Letter of support for Ms Rao", "She will work in Leeds."),
+              Chunk("c3", "letter.txt", "Letter of support for Ms Rao", LETTER)]
+    passages = [Passage(c, 1.0 / (i + 1), i + 1) for i, c in enumerate(chunks)]
+    stats = CorpusStats(chunks)
+    signed = field_answer(analyse("Who signed the letter of support for Ms Rao?"), passages, stats)
+    assert signed is not None and signed.span == "Tomas Weber"
+    post = field_answer(analyse("What is the job title of the person who signed the letter?"), passages, stats)
+    assert post is not None and post.span == "Chief People Officer"

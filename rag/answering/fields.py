@@ -10,7 +10,7 @@ from dataclasses import replace
 from rag.answering.corpus import CorpusStats
 from rag.answering.records import Candidate, Question, Scored
 from rag.answering.spans import has_span
-from rag.text.fields import Field, fields
+from rag.text.fields import Field, fields, is_signature
 from rag.text.tokens import agent_forms, content_terms
 from rag.types import Passage
 
@@ -21,17 +21,20 @@ LABEL_SHARE = 0.5
 # (its title, its other fields, its text), weighted by how rare each word is.
 RECORD_COVERAGE = 0.6
 # Fields of the first passages only: a label deep in the ranking is about something else.
+# A letter's signature is the exception: it shares no words with "who signed the letter".
 TOP_PASSAGES = 3
 
 
 def field_answer(question: Question, passages: Sequence[Passage], stats: CorpusStats) -> Scored | None:
-    best: tuple[float, Scored] | None = None
+    best: tuple[tuple[float, int], Scored] | None = None
     forms = {t: {t} | agent_forms(t) for t in question.terms}  # "wrote" also names an "Author"
-    for passage in passages[:TOP_PASSAGES]:
+    for depth, passage in enumerate(passages):
         if passage.chunk.kind == "table":
             continue
         record = stats.close(content_terms(f"{passage.chunk.title}\n{passage.chunk.heading}\n{passage.chunk.text}"))
         for field in fields(passage.chunk.text):
+            if depth >= TOP_PASSAGES and not is_signature(field):
+                continue
             label = set(content_terms(field.label))
             naming = {t for t, named in forms.items() if named & label}
             share = len(label & set().union(*(forms[t] for t in naming))) / len(label) if label else 0.0
@@ -42,8 +45,10 @@ def field_answer(question: Question, passages: Sequence[Passage], stats: CorpusS
                 continue
             unit = Candidate(field.line, passage.chunk, passage.rank, passage.score)
             scored = Scored(unit, share, field.value)
-            if best is None or share > best[0]:
-                best = (share, scored)
+            # Of labels named as fully, the one naming more of the question ("Signer
+            # position" over "Signer" for "what position does the signer hold").
+            if best is None or (share, len(naming)) > best[0]:
+                best = ((share, len(naming)), scored)
     return best[1] if best else None
 
 
@@ -56,6 +61,8 @@ def _value_fits(question: Question, field: Field) -> bool:
 
 
 def _coverage(terms: Sequence[str], record: set[str], stats: CorpusStats) -> float:
+    # A word no document uses ("supposed") is in no record, so it tells none apart.
+    terms = [t for t in terms if stats.df.get(t)]
     if not terms:
         return 1.0
     weights = {t: stats.idf(t) for t in terms}

@@ -25,6 +25,9 @@ _BLOCKS = {
 # Real pages nest a few dozen elements; below this depth only the text is kept, so
 # a page nested 100,000 deep costs one pass over its text, not a pass per level.
 MAX_DEPTH = 128
+# What a <br> leaves in a paragraph's text until it is cleaned into a newline (a line
+# separator, so a newline of the page's source, which browsers ignore, stays apart).
+_LINE_BREAK = "\u2028"
 # The parser's time grows with the square of the nesting depth: 25,000 levels take
 # ~2 s, 50,000 ~9 s, and a 64 MB file could nest millions deep.
 MAX_PARSE_DEPTH = 10_000
@@ -131,7 +134,7 @@ def _walk(root, blocks: list[Block]) -> None:
             run.append(" " + child.text(deep=True, separator=" "))  # deeper structure is flattened to its text
             continue
         if child.is_text_node or tag == "br" or (tag not in _BLOCKS and not _contains_blocks(child)):
-            run.append(" " if tag == "br" else child.text(deep=True, separator=""))
+            run.append(_LINE_BREAK if tag == "br" else child.text(deep=True, separator=""))
             continue
         _flush(run, blocks)
         if tag in _HEADINGS:
@@ -178,4 +181,5 @@ def _table(node, caption_above: str = "") -> list[Block]:
 
 
 def _clean(text: str) -> str:
-    return " ".join(text.split())
+    """Whitespace collapsed, as a browser shows it; a <br> stays a line break."""
+    return "\n".join(" ".join(line.split()) for line in text.split(_LINE_BREAK) if line.split())

@@ -7,12 +7,22 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from rag.text.sentences import without_marker
+
 # A label is a short noun phrase that starts with a capital and ends with a colon;
 # anything longer, or holding sentence punctuation, is prose that happens to have a colon.
 MAX_LABEL_WORDS = 3
 # A value past this is a paragraph under a heading ("Abstract:"), not a field's value.
 MAX_VALUE_WORDS = 30
 _SLASHED = re.compile(r"\s+/\s+")
+# The closing of a letter: the lines after it name who signed it and, often, their post.
+_VALEDICTION = re.compile(
+    r"^(?:yours\s+(?:sincerely|faithfully|truly)|sincerely(?:\s+yours)?|(?:kind|best|warm|with\s+best)\s+(?:regards|wishes)|regards)[,.]?$",
+    re.I)
+_SIGNER_NAME = re.compile(r"^(?:[A-Z][\w'’.-]*\s+){0,4}[A-Z][\w'’.-]*$")
+MAX_POST_WORDS = 8
+# The signer's name answers "who signed"; their post is asked for by any of these nouns.
+SIGNER, SIGNER_POSTS = "Signer", ("Signer position", "Signer title", "Signer role")
 _LABEL = re.compile(r"^([A-Z][A-Za-z/&' -]*?)\s*:(?:\s+(\S.*))?$")
 
 
@@ -24,7 +34,8 @@ class Field:
 
 
 def fields(text: str) -> list[Field]:
-    lines = [line.strip() for line in text.split("\n")]
+    # A field may be a list item ("• Start date: 1 May"): the bullet is not part of its label.
+    lines = [without_marker(line).strip() for line in text.split("\n")]
     found = []
     for i, line in enumerate(lines):
         match = _LABEL.match(line)
@@ -34,7 +45,27 @@ def fields(text: str) -> list[Field]:
         if value and len(value.split()) <= MAX_VALUE_WORDS:
             quoted = line if match.group(2) else f"{line} {value}"
             found.extend(_paired(Field(match.group(1).strip(), value.strip(), quoted)))
-    return found
+    return found + _signature(lines)
+
+
+def is_signature(field: Field) -> bool:
+    return field.label in (SIGNER, *SIGNER_POSTS)
+
+
+def _signature(lines: list[str]) -> list[Field]:
+    """"Yours sincerely," then a name line and perhaps a post line: who signed, and as what."""
+    for i, line in enumerate(lines):
+        if not _VALEDICTION.match(line):
+            continue
+        following = [rest for rest in lines[i + 1:i + 5] if rest][:2]
+        if not following or not _SIGNER_NAME.match(following[0]):
+            continue
+        name, post = following[0], following[1] if len(following) > 1 else ""
+        found = [Field(SIGNER, name, name)]
+        if post and len(post.split()) <= MAX_POST_WORDS and not re.search(r"\d|[.!?]$", post):
+            found += [Field(label, post, post) for label in SIGNER_POSTS]
+        return found
+    return []
 
 
 def _paired(field: Field) -> list[Field]:

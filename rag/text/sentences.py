@@ -74,6 +74,11 @@ def is_list_item(line: str) -> bool:
     return bool(_LIST_MARKER.match(line))
 
 
+def without_marker(line: str) -> str:
+    """The line without the bullet or number that opens a list item."""
+    return _LIST_MARKER.sub("", line, count=1)
+
+
 def line_kinds(lines: list[str]) -> list[tuple[bool, bool]]:
     """(is a heading, is a list item) for each line. A numbered line standing alone
     between paragraphs numbers a section ("4. Finance"), it is not a list of one."""
@@ -81,7 +86,7 @@ def line_kinds(lines: list[str]) -> list[tuple[bool, bool]]:
     kinds = []
     for k, line in enumerate(lines):
         alone = items[k] and not (k > 0 and items[k - 1]) and not (k + 1 < len(items) and items[k + 1])
-        if alone and is_heading(_LIST_MARKER.sub("", line, count=1)):
+        if alone and is_heading(without_marker(line)):
             kinds.append((True, False))
         else:
             kinds.append((is_heading(line), items[k]))
