@@ -12,7 +12,8 @@ from rag.text.names import NameKinds
 from rag.text.patterns import ACRONYM, CALENDAR_WORD, CAPITALISED_RUN, CODE, DATE, DECADE, LABEL_NUMBER, MONEY, NUMBER, NUMBER_WORD, PERCENT, TIME, YEAR
 from rag.text.tokens import STOPWORDS, content_terms, join_digit_groups, stem
 
-_DURATION_UNIT = r"\s*(?:-\s*)?(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?|decades?|centuries|century)\b"
+# "15 working days", "three calendar months": a qualifier may stand between the count and its unit.
+_DURATION_UNIT = r"\s*(?:-\s*)?(?:(?:working|business|calendar|clear|school|academic|consecutive)\s+)?(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?|decades?|centuries|century)\b"
 _DURATION = re.compile(r"(?:\b\d+(?:\.\d+)?|" + NUMBER_WORD.pattern + r")" + _DURATION_UNIT, re.I)
 # Words that open a capitalised run without being part of a name ("Dear Ms Novak").
 _NAMEISH_STOP = STOPWORDS | {"however", "although", "during", "after", "before", "since", "today", "yes", "dear", "yours"}

@@ -27,8 +27,10 @@ DATE = re.compile(
 TIME = re.compile(r"\b\d{1,2}[:.]\d{2}\s*(?:[AaPp]\.?[Mm]\.?)?(?!\d)|\b\d{1,2}\s*[AaPp]\.?[Mm]\.?(?![a-z])")
 # A currency sign or code before the figure, or a currency word after it.
 MONEY = re.compile(
-    r"(?:\b[A-Z]{1,3}\$|\$|€|£|¥|\b(?:USD|EUR|GBP|SGD|AUD|CAD|HKD|RMB|CNY|JPY)\s?)\s?\d[\d,. ]*\d(?:\s?(?:million|billion|thousand|m|bn|k)\b)?"
+    r"(?:\b[A-Z]{1,3}\$|\$|€|£|¥|\b(?:USD|EUR|GBP|SGD|AUD|CAD|HKD|RMB|CNY|JPY|CHF|INR|NZD|MOP|TWD|KRW|MYR|AED|SEK|NOK|DKK)\s?)\s?\d[\d,. ]*\d(?:\s?(?:million|billion|thousand|m|bn|k)\b)?"
     r"|(?:\b[A-Z]{1,3}\$|\$|€|£|¥)\s?\d(?:\s?(?:million|billion|thousand|m|bn|k)\b)?"
+    # Any three-capital code before a figure grouped in thousands has ISO 4217's shape: "XAF 84,000".
+    r"|\b[A-Z]{3}\s?\d{1,3}(?:,\d{3})+(?:\.\d+)?(?:\s?(?:million|billion|thousand|m|bn|k)\b)?"
     r"|\b\d[\d,.]*\s?(?:million |billion )?(?:dollars|yuan|euros|pounds|francs|rupees|yen|marks|pence|cents)\b"
     r"|\b\d+(?:\.\d+)?p\b",  # pence: "50p"
 )
