@@ -156,6 +156,23 @@ def test_absent_for_an_unlisted_name_an_empty_cell_and_an_unstated_value() -> No
     assert isinstance(answer_from_table("What is the median fee for the Gold Pass?", SCHEMES), Absent)
 
 
+def test_a_statistic_the_caption_names_is_the_tables() -> None:
+    pay = make_table("t", "survey.txt", "Table 1. Median annual salary by role and year",
+                     (("Role", "2019", "2021"),), (("Data engineer", "380", "430"), ("Algorithm engineer", "560", "640")))
+    found = answer_from_table("What was the median annual salary of algorithm engineers in 2021?", pay)
+    assert isinstance(found, TableAnswer) and found.short == "640"
+    assert isinstance(answer_from_table("What was the mean annual salary of algorithm engineers in 2021?", pay), Absent)
+
+
+def test_a_number_inside_a_rows_band_names_the_row() -> None:
+    points = make_table("t", "guide.md", "Points table", (("Factor", "Band", "Points"),),
+                        (("Age", "18-24 years", "15"), ("Age", "25-32 years", "30"), ("Age", "33-39 years", "25"),
+                         ("Age", "40-44 years", "15"), ("Education", "Doctoral degree", "20")))
+    found = answer_from_table("I'll be 35 when I apply. How many points do I get for my age?", points)
+    assert isinstance(found, TableAnswer) and found.short == "25"
+    assert answer_from_table("How many points do I get for my age?", points) is None  # no band named
+
+
 def test_clause_of_a_cell_that_answers() -> None:
     table = make_table("t", "s.html", "", (("Pass", "Minimum salary"),), (("Work Pass", "S$5,600; S$6,200 in financial services"),))
     assert _answer("What minimum salary does a Work Pass need outside financial services?", table).short == "S$5,600"

@@ -91,11 +91,12 @@ def _table_number_bonus(question: str, table: Table) -> float:
 def _lookup(question: str, qterms: set[str], view: TableView) -> TableAnswer | Absent | None:
     row, _ = view.best_row(qterms)
     col = _column(qterms, view, row_terms=view.row_terms[row] if row is not None else set())
-    explained = len(qterms & view.vocabulary)
+    banded = {t for t in view.band_numbers(qterms) if row is not None and view.in_band(t, row)}
+    explained = len(qterms & view.vocabulary | banded)
     if row is None or col is None or explained < len(qterms) - explained:
         return None
     cell = view.table.cell(row, col)
-    absent = _cell_absent(question, cell)
+    absent = _cell_absent(question, cell, view.table.caption)
     if absent is not None:
         return absent
     if _HOW_MANY.search(question) and cell.quantity is not None and cell.quantity.kind == "money":
@@ -107,12 +108,13 @@ def _lookup(question: str, qterms: set[str], view: TableView) -> TableAnswer | A
     return TableAnswer(short, (cell,), "lookup", f"row {cell.row_header!r}, column {cell.column_header!r}", named)
 
 
-def _cell_absent(question: str, cell: Cell) -> Absent | None:
-    """The cell found is not the one asked for: another year, another statistic, or no value."""
+def _cell_absent(question: str, cell: Cell, caption: str = "") -> Absent | None:
+    """The cell found is not the one asked for: another year, another statistic (named by
+    neither its column nor the table's caption), or no value."""
     asked_years, column_years = cues.years(question), cues.years(cell.column_header)
     if asked_years and column_years and not asked_years & column_years:
         return Absent(f"column {cell.column_header!r} is for {', '.join(sorted(column_years))}, not {', '.join(sorted(asked_years))}")
-    statistic = cues.STATISTICS & set(words(question)) - set(words(cell.column_header))
+    statistic = cues.STATISTICS & set(words(question)) - set(words(cell.column_header)) - set(words(caption))
     if statistic:
         return Absent(f"the table gives no {', '.join(sorted(statistic))} ({cell.column_header})")
     if _NO_VALUE.match(cell.text):

@@ -12,6 +12,11 @@ from rag.text.names import PLACE_OR_PEOPLE, demonyms
 from rag.text.numbers import find_quantities, in_days
 
 MAX_KEY_WORDS = 5
+# A number the question gives that falls in a row's band counts as much as a rare word and a half.
+BAND_MATCH = 1.5
+# A year is matched as a period, not as a number inside a band.
+YEAR_LIKE = re.compile(r"^(?:1[89]|20)\d\d$")
+_BAND = re.compile(r"(?<![\d.,])(\d[\d,]*(?:\.\d+)?)\s*(?:-|–|to)\s*(\d[\d,]*(?:\.\d+)?)(?![\d.,])")
 SUMMARY = re.compile(r"^(?:total|sum|all|overall|average|mean|subtotal|grand total)\b", re.I)
 # A row that gathers what the others leave: not one thing a ranking can name.
 RESIDUAL = re.compile(r"^(?:others?|other\s+\w+|rest\s+of\b|remainder|unknown|not\s+(?:stated|known|specified)|n/?a)\b", re.I)
@@ -29,6 +34,7 @@ class TableView:
         self.around = cues.terms(f"{table.caption} {table.context} {' '.join(table.notes)}")
         self.labels = [" ".join(c for c in row if not is_number(c)) for row in table.rows]
         self.heads = [cues.terms(row[0]) if row else set() for row in table.rows]
+        self.bands = [_bands(" ".join(c for k, c in enumerate(row) if k == 0 or not is_number(c))) for row in table.rows]
 
     @cached_property
     def vocabulary(self) -> set[str]:
@@ -41,11 +47,21 @@ class TableView:
         """Matched terms per row; a term most rows share counts for little, a period for much."""
         n = max(1, len(self.row_terms))
         spread = {t: sum(1 for r in self.row_terms if t in r) for t in question_terms}
+        numbers = [float(t) for t in self.band_numbers(question_terms)]
         return [
             sum(3.0 if is_period(t) else (1.0 if spread[t] <= max(1, n // 2) else 0.25) for t in question_terms & terms)
             + 0.5 * len(question_terms & head)  # the row's own name weighs more than its other words
-            for terms, head in zip(self.row_terms, self.heads)
+            # A number inside a row's band ("35" in "33-39 years") names that row.
+            + BAND_MATCH * any(low <= x <= high for x in numbers for low, high in bands)
+            for terms, head, bands in zip(self.row_terms, self.heads, self.bands)
         ]
+
+    @staticmethod
+    def band_numbers(question_terms: set[str]) -> set[str]:
+        return {t for t in question_terms if t.isdigit() and not YEAR_LIKE.match(t)}
+
+    def in_band(self, term: str, row: int) -> bool:
+        return any(low <= float(term) <= high for low, high in self.bands[row])
 
     def best_row(self, question_terms: set[str], tie_break: set[str] = frozenset()) -> tuple[int | None, float]:
         scores = self.row_scores(question_terms)
@@ -112,6 +128,16 @@ def value_of(cell: Cell) -> float | None:
 def is_number(text: str) -> bool:
     found = find_quantities(text)
     return bool(found) and found[0].start == 0 and len(found[0].text) >= len(text.strip()) - 1 and found[0].kind != "year"
+
+
+def _bands(text: str) -> list[tuple[float, float]]:
+    """The numeric ranges a row names: "33-39 years" gives (33, 39)."""
+    found = []
+    for match in _BAND.finditer(text):
+        low, high = (float(g.replace(",", "")) for g in match.groups())
+        if low < high:
+            found.append((low, high))
+    return found
 
 
 def is_period(term: str) -> bool:
