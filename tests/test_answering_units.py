@@ -247,6 +247,21 @@ def test_an_amount_asked_for_needs_an_amount_in_the_answer():
     assert counted.abstained and "gives no count" in counted.abstain_reason
 
 
+def test_a_typed_question_is_not_answered_by_a_line_that_only_repeats_it():
+    from rag.answering.engine import select
+
+    chunk = _chunk("Harbour Talent Service Office.\nThe office opened in 2019 and serves overseas engineers.")
+    ask = lambda q: select(analyse(q), [Passage(chunk, 1.0, 1)], fake_embed, CorpusStats([chunk]), load_scorer(), 0.0)
+    director = ask("Who is the director of the Harbour Talent Service Office?")
+    assert director.units[0].candidate.text != "Harbour Talent Service Office."
+    opened = ask("When did the Harbour Talent Service Office open?")
+    assert not opened.abstained and opened.short_answer == "2019"
+    alone = _chunk("Harbour Talent Service Office.")
+    only = select(analyse("Who runs the Harbour Talent Service Office?"), [Passage(alone, 1.0, 1)], fake_embed,
+                  CorpusStats([alone]), load_scorer(), 0.0)
+    assert only.abstained and "only repeat the question" in only.abstain_reason
+
+
 def test_dates_are_put_in_order():
     from rag.text.dates import date_order
 
@@ -327,3 +342,21 @@ def test_an_html_list_item_is_a_bulleted_candidate_not_a_heading():
     units = candidates([Passage(_chunk("\n".join(texts)), 1.0, 1)])
     medal = next(u for u in units if "Davy Medal" in u.text)
     assert medal.before == "She was awarded:"
+
+
+def test_an_html_line_break_stays_a_line_break():
+    from rag.loaders.html import html_blocks
+
+    _, blocks = html_blocks("<p>Yours faithfully,</p><p>Tomas Weber<br>\n  Chief People\n Officer<br>For Kestrel Ltd</p>")
+    assert [b.text for b in blocks if b.kind == "text"] == ["Yours faithfully,", "Tomas Weber\nChief People Officer\nFor Kestrel Ltd"]
+
+
+def test_a_three_capital_code_before_a_grouped_figure_is_money():
+    fee = analyse("How much does the main applicant pay?")
+    assert find_span(fee, "Main applicant: XAF 1,450, paid online") == "XAF 1,450"
+    assert find_span(fee, "The plant is certified to ISO 9001 since 2010") is None
+
+
+def test_a_length_of_time_may_qualify_its_unit():
+    asked = analyse("How long does priority processing take?")
+    assert find_span(asked, "Priority processing: a decision within 15 working days of lodging") == "15 working days"
