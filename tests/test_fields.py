@@ -115,3 +115,15 @@ def test_who_signed_a_letter_is_read_from_its_signature_even_in_a_later_passage(
     assert signed is not None and signed.span == "Tomas Weber"
     post = field_answer(analyse("What is the job title of the person who signed the letter?"), passages, stats)
     assert post is not None and post.span == "Chief People Officer"
+
+
+def test_a_reference_is_a_code_not_a_date():
+    text = "Minutes of the recruitment committee\nMeeting reference: ORRC 2025/3\nMeeting date: 14 May 2025"
+    stats = CorpusStats([Chunk("c0", "doc0.txt", "doc 0", text)])
+    held = field_answer(analyse("When was the recruitment committee meeting held?"), _passages(text), stats)
+    assert held is not None and held.span == "14 May 2025"
+    only = "Minutes of the recruitment committee\nMeeting reference: ORRC 2025/3"
+    assert field_answer(analyse("When was the recruitment committee meeting held?"), _passages(only),
+                        CorpusStats([Chunk("c0", "doc0.txt", "doc 0", only)])) is None
+    assert field_answer(analyse("What is the meeting reference?"), _passages(only),
+                        CorpusStats([Chunk("c0", "doc0.txt", "doc 0", only)])).span == "ORRC 2025/3"

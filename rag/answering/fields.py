@@ -10,7 +10,7 @@ from dataclasses import replace
 from rag.answering.corpus import CorpusStats
 from rag.answering.records import Candidate, Question, Scored
 from rag.answering.spans import has_span
-from rag.text.fields import Field, fields, is_signature
+from rag.text.fields import Field, fields, is_signature, names_identifier
 from rag.text.tokens import agent_forms, content_terms
 from rag.types import Passage
 
@@ -56,6 +56,8 @@ def _value_fits(question: Question, field: Field) -> bool:
     """A typed question wants a value of its type ("when" a date, "how many" a number)."""
     if question.kind in ("other", "person", "place", "acronym"):
         return True  # names are not reliably typed by their shape
+    if names_identifier(field):
+        return False  # a reference's year or number is part of a code
     # "When did it end?" is answered by a clock time as well as by a date.
     return has_span(question, field.value) or (question.kind == "date" and has_span(replace(question, kind="time"), field.value))
 

@@ -21,6 +21,9 @@ _VALEDICTION = re.compile(
     re.I)
 _SIGNER_NAME = re.compile(r"^(?:[A-Z][\w'’.-]*\s+){0,4}[A-Z][\w'’.-]*$")
 MAX_POST_WORDS = 8
+# A label headed by one of these holds a code ("Meeting reference: ORRC 2025/3"), never
+# a date or a figure, whatever digits it has.
+IDENTIFIER_NOUNS = frozenset({"reference", "ref", "code", "id", "identifier"})
 # The signer's name answers "who signed"; their post is asked for by any of these nouns.
 SIGNER, SIGNER_POSTS = "Signer", ("Signer position", "Signer title", "Signer role")
 _LABEL = re.compile(r"^([A-Z][A-Za-z/&' -]*?)\s*:(?:\s+(\S.*))?$")
@@ -46,6 +49,11 @@ def fields(text: str) -> list[Field]:
             quoted = line if match.group(2) else f"{line} {value}"
             found.extend(_paired(Field(match.group(1).strip(), value.strip(), quoted)))
     return found + _signature(lines)
+
+
+def names_identifier(field: Field) -> bool:
+    words = field.label.lower().replace(".", "").split()
+    return bool(words) and words[-1] in IDENTIFIER_NOUNS
 
 
 def is_signature(field: Field) -> bool:
