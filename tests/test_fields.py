@@ -127,3 +127,21 @@ def test_a_reference_is_a_code_not_a_date():
                         CorpusStats([Chunk("c0", "doc0.txt", "doc 0", only)])) is None
     assert field_answer(analyse("What is the meeting reference?"), _passages(only),
                         CorpusStats([Chunk("c0", "doc0.txt", "doc 0", only)])).span == "ORRC 2025/3"
+
+
+def test_a_defined_term_names_who_it_stands_for():
+    text = ('This tenancy agreement is made between Margaret Ellison ("the Landlord") and Tomas Berg (the "Tenant").\n'
+            "The Landlord keeps the heating in repair. The Tenant pays for broken windows.")
+    stats = CorpusStats([Chunk("c0", "lease.txt", "Tenancy agreement", text)])
+    passages = [Passage(Chunk("c0", "lease.txt", "Tenancy agreement", text), 1.0, 1)]
+    landlord = field_answer(analyse("Who is the landlord?"), passages, stats)
+    assert landlord is not None and landlord.span == "Margaret Ellison"
+    assert landlord.candidate.text == 'Margaret Ellison ("the Landlord")'
+    assert field_answer(analyse("Who is meant by the Tenant in the tenancy agreement?"), passages, stats).span == "Tomas Berg"
+    # A question about what the party does is not a question about who the party is.
+    assert field_answer(analyse("What does the Landlord keep in repair?"), passages, stats) is None
+    # The definition answers from a passage found below the first three too.
+    others = [Passage(Chunk(f"o{i}", "lease.txt", "Tenancy agreement", f"Clause {i}: rent is paid monthly."), 1.0, i + 1)
+              for i in range(3)]
+    deep = [*others, Passage(passages[0].chunk, 0.5, 4)]
+    assert field_answer(analyse("Who is the landlord?"), deep, stats).span == "Margaret Ellison"

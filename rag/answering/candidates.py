@@ -41,7 +41,7 @@ def _units(passage: Passage) -> list[Candidate]:
         if not item and line.strip():
             lead_in = line.strip()
     # A record's fields (its date, author, subject) qualify every sentence in it.
-    record = " ".join(dict.fromkeys(f.line for f in fields(chunk.text)))
+    record = " ".join(dict.fromkeys(f.line for f in fields(chunk.text) if f.source == "label"))
     units = []
     for i, sentence in enumerate(sentences):
         # A heading names a topic and stays as context of what follows; it states nothing.

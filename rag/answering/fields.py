@@ -10,7 +10,7 @@ from dataclasses import replace
 from rag.answering.corpus import CorpusStats
 from rag.answering.records import Candidate, Question, Scored
 from rag.answering.spans import has_span
-from rag.text.fields import Field, fields, is_signature, names_identifier
+from rag.text.fields import Field, fields, names_identifier
 from rag.text.tokens import agent_forms, content_terms
 from rag.types import Passage
 
@@ -21,7 +21,8 @@ LABEL_SHARE = 0.5
 # (its title, its other fields, its text), weighted by how rare each word is.
 RECORD_COVERAGE = 0.6
 # Fields of the first passages only: a label deep in the ranking is about something else.
-# A letter's signature is the exception: it shares no words with "who signed the letter".
+# A letter's signature and an agreement's defined terms are the exception: a signature
+# shares no word with "who signed the letter", a definition few with "who is the landlord".
 TOP_PASSAGES = 3
 
 
@@ -33,7 +34,7 @@ def field_answer(question: Question, passages: Sequence[Passage], stats: CorpusS
             continue
         record = stats.close(content_terms(f"{passage.chunk.title}\n{passage.chunk.heading}\n{passage.chunk.text}"))
         for field in fields(passage.chunk.text):
-            if depth >= TOP_PASSAGES and not is_signature(field):
+            if depth >= TOP_PASSAGES and field.source == "label":
                 continue
             label = set(content_terms(field.label))
             naming = {t for t, named in forms.items() if named & label}
@@ -43,6 +44,8 @@ def field_answer(question: Question, passages: Sequence[Passage], stats: CorpusS
             rest = [t for t in question.terms if t not in naming]
             if _coverage(rest, record, stats) < RECORD_COVERAGE:
                 continue
+            if field.source == "definition" and not _only_about(rest, passage.chunk.title, stats):
+                continue  # "who pays for repairs, the Landlord or the Tenant" asks more than who the Landlord is
             unit = Candidate(field.line, passage.chunk, passage.rank, passage.score)
             scored = Scored(unit, share, field.value)
             # Of labels named as fully, the one naming more of the question ("Signer
@@ -60,6 +63,12 @@ def _value_fits(question: Question, field: Field) -> bool:
         return False  # a reference's year or number is part of a code
     # "When did it end?" is answered by a clock time as well as by a date.
     return has_span(question, field.value) or (question.kind == "date" and has_span(replace(question, kind="time"), field.value))
+
+
+def _only_about(terms: Sequence[str], title: str, stats: CorpusStats) -> bool:
+    """Every word of the question besides the defined term names the document, or none does."""
+    named = stats.close(content_terms(title))
+    return all(t in named for t in terms if stats.df.get(t))
 
 
 def _coverage(terms: Sequence[str], record: set[str], stats: CorpusStats) -> float:

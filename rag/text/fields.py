@@ -1,12 +1,15 @@
 """Labelled fields: the "Label: value" lines of front matter, forms, catalogue records
-and cover pages ("Date: 12 May 2020", or "Advisor:" with the value on the next line).
-A field says what its value is, so a question naming the label asks for the value."""
+and cover pages ("Date: 12 May 2020", or "Advisor:" with the value on the next line),
+the signature under a letter's closing, and the terms an agreement defines
+('Margaret Ellison ("the Landlord")'). A field says what its value is, so a question
+naming the label asks for the value."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
+from rag.text.patterns import CAPITALISED_RUN
 from rag.text.sentences import without_marker
 
 # A label is a short noun phrase that starts with a capital and ends with a colon;
@@ -21,6 +24,8 @@ _VALEDICTION = re.compile(
     re.I)
 _SIGNER_NAME = re.compile(r"^(?:[A-Z][\w'’.-]*\s+){0,4}[A-Z][\w'’.-]*$")
 MAX_POST_WORDS = 8
+# '("the Landlord")', "(the 'Company')": a term an agreement defines for the name before it.
+_DEFINED_TERM = re.compile(r"""\(\s*(?:the\s+)?["“'‘](?:the\s+)?([A-Z][\w'’ -]{0,38}[\w])["”'’]\s*\)""")
 # A label headed by one of these holds a code ("Meeting reference: ORRC 2025/3"), never
 # a date or a figure, whatever digits it has.
 IDENTIFIER_NOUNS = frozenset({"reference", "ref", "code", "id", "identifier"})
@@ -34,6 +39,7 @@ class Field:
     label: str
     value: str
     line: str  # the text to quote: the label and its value
+    source: str = "label"  # "label" (a "Label: value" line), "signature" or "definition"
 
 
 def fields(text: str) -> list[Field]:
@@ -48,7 +54,7 @@ def fields(text: str) -> list[Field]:
         if value and len(value.split()) <= MAX_VALUE_WORDS:
             quoted = line if match.group(2) else f"{line} {value}"
             found.extend(_paired(Field(match.group(1).strip(), value.strip(), quoted)))
-    return found + _signature(lines)
+    return found + _signature(lines) + _definitions(text)
 
 
 def names_identifier(field: Field) -> bool:
@@ -56,8 +62,16 @@ def names_identifier(field: Field) -> bool:
     return bool(words) and words[-1] in IDENTIFIER_NOUNS
 
 
-def is_signature(field: Field) -> bool:
-    return field.label in (SIGNER, *SIGNER_POSTS)
+def _definitions(text: str) -> list[Field]:
+    """A defined term of an agreement or letter: 'Margaret Ellison ("the Landlord")'
+    makes "Landlord" a label whose value is the name before it."""
+    found = []
+    for match in _DEFINED_TERM.finditer(text):
+        before = text[:match.start()].rstrip()
+        name = next((run for run in CAPITALISED_RUN.finditer(before) if run.end() == len(before)), None)
+        if name is not None:
+            found.append(Field(match.group(1), name.group(0), f"{name.group(0)} {match.group(0)}", "definition"))
+    return found
 
 
 def _signature(lines: list[str]) -> list[Field]:
@@ -69,9 +83,9 @@ def _signature(lines: list[str]) -> list[Field]:
         if not following or not _SIGNER_NAME.match(following[0]):
             continue
         name, post = following[0], following[1] if len(following) > 1 else ""
-        found = [Field(SIGNER, name, name)]
+        found = [Field(SIGNER, name, name, "signature")]
         if post and len(post.split()) <= MAX_POST_WORDS and not re.search(r"\d|[.!?]$", post):
-            found += [Field(label, post, post) for label in SIGNER_POSTS]
+            found += [Field(label, post, post, "signature") for label in SIGNER_POSTS]
         return found
     return []
 
