@@ -355,8 +355,16 @@ def test_a_three_capital_code_before_a_grouped_figure_is_money():
     fee = analyse("How much does the main applicant pay?")
     assert find_span(fee, "Main applicant: XAF 1,450, paid online") == "XAF 1,450"
     assert find_span(fee, "The plant is certified to ISO 9001 since 2010") is None
+    assert find_span(analyse("What was her salary?"), "My base salary was 205,000 Australian dollars.") == "205,000 Australian dollars"
 
 
 def test_a_length_of_time_may_qualify_its_unit():
     asked = analyse("How long does priority processing take?")
     assert find_span(asked, "Priority processing: a decision within 15 working days of lodging") == "15 working days"
+
+
+def test_a_sentence_that_asks_is_not_an_answer():
+    chunk = _chunk("INTERVIEWER: When did you first leave China?\nCHEN: I left China in August 2012, after graduating.")
+    texts = [u.text for u in candidates([Passage(chunk, 1.0, 1)])]
+    assert not any(t.endswith("?") for t in texts)
+    assert any("August 2012" in t for t in texts)

@@ -145,3 +145,14 @@ def test_a_defined_term_names_who_it_stands_for():
               for i in range(3)]
     deep = [*others, Passage(passages[0].chunk, 0.5, 4)]
     assert field_answer(analyse("Who is the landlord?"), deep, stats).span == "Margaret Ellison"
+
+
+def test_a_speakers_words_are_not_a_fields_value():
+    transcript = ("INTERVIEWER: Where did you grow up?\nCHEN: Sure. I grew up in Chengdu and left in 2012.\n"
+                  "INTERVIEWER: And then?\nCHEN: Then Melbourne. I studied there.")
+    assert [f.label for f in fields(transcript)] == ["INTERVIEWER", "INTERVIEWER"]
+    # A field's value may run to two sentences when its label is used once.
+    funded = fields("Funding: The study was funded by the Science Foundation. The funder had no role in it.")
+    assert [f.label for f in funded] == ["Funding"]
+    signed = fields("With best wishes for your move,\nAisha Rahmat\nGlobal Mobility Lead")
+    assert [(f.label, f.value) for f in signed][:2] == [("Signer", "Aisha Rahmat"), ("Signer position", "Global Mobility Lead")]

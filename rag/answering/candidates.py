@@ -45,9 +45,17 @@ def _units(passage: Passage) -> list[Candidate]:
     units = []
     for i, sentence in enumerate(sentences):
         # A heading names a topic and stays as context of what follows; it states nothing.
-        if headings[i] or len(sentence.split()) < MIN_WORDS:
+        # Nor does a question (an interviewer's, a FAQ's): of 306 sentences ending in "?"
+        # among the squad2/train candidates, none held an answer.
+        if headings[i] or len(sentence.split()) < MIN_WORDS or _asks(sentence):
             continue
         before = lead_ins[i] or (sentences[i - 1] if i > 0 else "")
         after = sentences[i + 1] if i + 1 < len(sentences) else ""
         units.append(Candidate(sentence, chunk, passage.rank, passage.score, before, after, record))
     return units
+
+
+def _asks(sentence: str) -> bool:
+    # Only a sentence ending on its own question mark: a quoted question or a "[citation
+    # needed?]" tag closing a statement does not make it one.
+    return sentence.rstrip().endswith("?")

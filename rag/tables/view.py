@@ -10,12 +10,11 @@ from rag.tables import cues
 from rag.tables.model import Cell, Table
 from rag.text.names import PLACE_OR_PEOPLE, demonyms
 from rag.text.numbers import find_quantities, in_days
+from rag.text.patterns import YEAR
 
 MAX_KEY_WORDS = 5
 # A number the question gives that falls in a row's band counts as much as a rare word and a half.
 BAND_MATCH = 1.5
-# A year is matched as a period, not as a number inside a band.
-YEAR_LIKE = re.compile(r"^(?:1[89]|20)\d\d$")
 _BAND = re.compile(r"(?<![\d.,])(\d[\d,]*(?:\.\d+)?)\s*(?:-|–|to)\s*(\d[\d,]*(?:\.\d+)?)(?![\d.,])")
 SUMMARY = re.compile(r"^(?:total|sum|all|overall|average|mean|subtotal|grand total)\b", re.I)
 # A row that gathers what the others leave: not one thing a ranking can name.
@@ -58,7 +57,8 @@ class TableView:
 
     @staticmethod
     def band_numbers(question_terms: set[str]) -> set[str]:
-        return {t for t in question_terms if t.isdigit() and not YEAR_LIKE.match(t)}
+        # A year is matched as a period, not as a number inside a band.
+        return {t for t in question_terms if t.isdigit() and not YEAR.fullmatch(t)}
 
     def in_band(self, term: str, row: int) -> bool:
         return any(low <= float(term) <= high for low, high in self.bands[row])

@@ -7,10 +7,11 @@ naming the label asks for the value."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from rag.text.patterns import CAPITALISED_RUN
-from rag.text.sentences import without_marker
+from rag.text.sentences import split_sentences, without_marker
 
 # A label is a short noun phrase that starts with a capital and ends with a colon;
 # anything longer, or holding sentence punctuation, is prose that happens to have a colon.
@@ -20,7 +21,8 @@ MAX_VALUE_WORDS = 30
 _SLASHED = re.compile(r"\s+/\s+")
 # The closing of a letter: the lines after it name who signed it and, often, their post.
 _VALEDICTION = re.compile(
-    r"^(?:yours\s+(?:sincerely|faithfully|truly)|sincerely(?:\s+yours)?|(?:kind|best|warm|with\s+best)\s+(?:regards|wishes)|regards)[,.]?$",
+    r"^(?:yours\s+(?:sincerely|faithfully|truly)|sincerely(?:\s+yours)?|(?:with\s+)?(?:kind|best|warm)\s+(?:regards|wishes)"
+    r"(?:\s+for\s+[\w' ]{1,30})?|regards)[,.]?$",
     re.I)
 _SIGNER_NAME = re.compile(r"^(?:[A-Z][\w'’.-]*\s+){0,4}[A-Z][\w'’.-]*$")
 MAX_POST_WORDS = 8
@@ -28,6 +30,7 @@ MAX_POST_WORDS = 8
 _DEFINED_TERM = re.compile(r"""\(\s*(?:the\s+)?["“'‘](?:the\s+)?([A-Z][\w'’ -]{0,38}[\w])["”'’]\s*\)""")
 # A label headed by one of these holds a code ("Meeting reference: ORRC 2025/3"), never
 # a date or a figure, whatever digits it has.
+MAX_DEFINED_NAME = 120  # characters before the parenthesis that can hold the defined name
 IDENTIFIER_NOUNS = frozenset({"reference", "ref", "code", "id", "identifier"})
 # The signer's name answers "who signed"; their post is asked for by any of these nouns.
 SIGNER, SIGNER_POSTS = "Signer", ("Signer position", "Signer title", "Signer role")
@@ -46,12 +49,16 @@ def fields(text: str) -> list[Field]:
     # A field may be a list item ("• Start date: 1 May"): the bullet is not part of its label.
     lines = [without_marker(line).strip() for line in text.split("\n")]
     found = []
+    labels = Counter(m.group(1) for m in map(_LABEL.match, lines) if m)
     for i, line in enumerate(lines):
         match = _LABEL.match(line)
         if not match or not _is_label(match.group(1)):
             continue
         value = match.group(2) or _next_value(lines, i)
-        if value and len(value.split()) <= MAX_VALUE_WORDS:
+        # A label that recurs before sentences is a speaker ("CHEN: Sure. I grew up in ..."):
+        # what follows is speech, not a value.
+        spoken = labels[match.group(1)] > 1 and len(split_sentences(value)) > 1
+        if value and len(value.split()) <= MAX_VALUE_WORDS and not spoken:
             quoted = line if match.group(2) else f"{line} {value}"
             found.extend(_paired(Field(match.group(1).strip(), value.strip(), quoted)))
     return found + _signature(lines) + _definitions(text)
@@ -67,7 +74,7 @@ def _definitions(text: str) -> list[Field]:
     makes "Landlord" a label whose value is the name before it."""
     found = []
     for match in _DEFINED_TERM.finditer(text):
-        before = text[:match.start()].rstrip()
+        before = text[max(0, match.start() - MAX_DEFINED_NAME):match.start()].rstrip()
         name = next((run for run in CAPITALISED_RUN.finditer(before) if run.end() == len(before)), None)
         if name is not None:
             found.append(Field(match.group(1), name.group(0), f"{name.group(0)} {match.group(0)}", "definition"))

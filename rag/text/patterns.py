@@ -31,7 +31,8 @@ MONEY = re.compile(
     r"|(?:\b[A-Z]{1,3}\$|\$|€|£|¥)\s?\d(?:\s?(?:million|billion|thousand|m|bn|k)\b)?"
     # Any three-capital code before a figure grouped in thousands has ISO 4217's shape: "XAF 84,000".
     r"|\b[A-Z]{3}\s?\d{1,3}(?:,\d{3})+(?:\.\d+)?(?:\s?(?:million|billion|thousand|m|bn|k)\b)?"
-    r"|\b\d[\d,.]*\s?(?:million |billion )?(?:dollars|yuan|euros|pounds|francs|rupees|yen|marks|pence|cents)\b"
+    # "205,000 Australian dollars": a currency word, perhaps after the adjective naming whose.
+    r"|\b\d[\d,.]*\s?(?:million |billion )?(?:[A-Z][a-z]+ )?(?:dollars|yuan|euros|pounds|francs|rupees|yen|marks|pence|cents)\b"
     r"|\b\d+(?:\.\d+)?p\b",  # pence: "50p"
 )
 PERCENT = re.compile(r"\b\d+(?:[.,]\d+)?\s*(?:%|percent\b|per cent\b|percentage points?\b)")
