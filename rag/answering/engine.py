@@ -15,7 +15,7 @@ from rag.answering.fields import field_answer
 from rag.answering.features import NAMES, EmbedFn, feature_matrix, question_features
 from rag.answering.records import Candidate, Question, Scored, Selection
 from rag.answering.scorer import Scorer
-from rag.answering.spans import find_span, has_span
+from rag.answering.spans import SPAN_KINDS, find_span, has_span
 from rag.answering.tables import RowsFn, TableOutcome, table_outcome
 from rag.text.tokens import PERSONAL_PRONOUNS, first_word
 
@@ -27,10 +27,6 @@ TABLE_KINDS = ("amount", "number", "money", "percent")
 # questions for 12 answerable ones, about the trade of a higher threshold, while on
 # documents of figures a count the best sentence lacks is seldom given elsewhere.
 SHAPED_KINDS = {"money": "sum of money", "percent": "percentage", "number": "count"}
-# Questions asking for a span of a type (not "what is ..."): on squad2/train a best
-# candidate with no word beyond the question's never answered one (one answerable
-# question was answered wrongly that way, one unanswerable one answered).
-TYPED_KINDS = ("money", "percent", "amount", "number", "date", "time", "duration", "person", "place")
 # A second unit is quoted only when it is nearly as likely to answer as the first.
 SECOND_UNIT_RATIO = 0.8
 
@@ -62,9 +58,10 @@ def select(question: Question, passages: Sequence, embed: EmbedFn, stats: Corpus
     units, matrix, probabilities = _scored(question, passages, embed, stats, scorer)
     if not units:
         return Selection(question, (), 0.0, "no passage in the index matches the question")
-    if question.kind in TYPED_KINDS:
+    if question.kind in SPAN_KINDS:
         # A unit every word of which is the question's (a heading naming what is asked
-        # about) holds no name, date or figure the question does not already give.
+        # about) holds no name, date or figure the question does not already give: on
+        # squad2/train such a best candidate answered none of the two questions it led.
         adds = [i for i in range(len(units)) if matrix[i, NAMES.index("new_terms")]]
         if not adds:
             return _declined(question, units[0], probabilities[0], 0.0, "the passages found only repeat the question")

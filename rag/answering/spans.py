@@ -15,6 +15,8 @@ from rag.text.tokens import STOPWORDS, content_terms, join_digit_groups, stem
 # "15 working days", "three calendar months": a qualifier may stand between the count and its unit.
 _DURATION_UNIT = r"\s*(?:-\s*)?(?:(?:working|business|calendar|clear|school|academic|consecutive)\s+)?(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?|decades?|centuries|century)\b"
 _DURATION = re.compile(r"(?:\b\d+(?:\.\d+)?|" + NUMBER_WORD.pattern + r")" + _DURATION_UNIT, re.I)
+# The kinds of question answered by a span of a shape ("what is ..." and yes/no are not).
+SPAN_KINDS = ("money", "percent", "amount", "number", "date", "time", "duration", "person", "place")
 # Words that open a capitalised run without being part of a name ("Dear Ms Novak").
 _NAMEISH_STOP = STOPWORDS | {"however", "although", "during", "after", "before", "since", "today", "yes", "dear", "yours"}
 
@@ -92,7 +94,7 @@ def find_span(question: Question, text: str, names: NameKinds | None = None) -> 
 def locate_span(question: Question, text: str, names: NameKinds | None = None) -> tuple[str, int, int] | None:
     """The typed span of `find_span` with where it stands in the text (start, end). A name
     the documents use as the other kind (a place for "who") gives way to one they do not."""
-    if question.kind not in ("money", "percent", "amount", "number", "date", "time", "duration", "person", "place"):
+    if question.kind not in SPAN_KINDS:
         return None
     asked = set(question.terms) | set(question.names)
     given = {join_digit_groups(n) for n in question.numbers}
