@@ -368,3 +368,9 @@ def test_a_sentence_that_asks_is_not_an_answer():
     texts = [u.text for u in candidates([Passage(chunk, 1.0, 1)])]
     assert not any(t.endswith("?") for t in texts)
     assert any("August 2012" in t for t in texts)
+
+
+def test_a_bare_yes_or_no_is_read_with_the_sentence_it_introduces():
+    chunk = _chunk("Can I renew a loan online?\nYes. Log in to your account and choose Renew on the loans page.")
+    texts = [u.text for u in candidates([Passage(chunk, 1.0, 1)])]
+    assert "Yes. Log in to your account and choose Renew on the loans page." in texts

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from rag.answering.records import Candidate
 from rag.text.fields import fields
+from rag.text.patterns import YES_NO_REPLY
 from rag.text.sentences import line_kinds, split_sentences
 from rag.types import Passage
 
@@ -33,7 +34,7 @@ def _units(passage: Passage) -> list[Candidate]:
     lead_in = ""
     lines = chunk.text.split("\n")
     for line, (heading, item) in zip(lines, line_kinds(lines)):
-        for sentence in split_sentences(line):
+        for sentence in _with_replies(split_sentences(line)):
             sentences.append(sentence)
             headings.append(heading)
             # A list item is read with the sentence that introduces the list.
@@ -59,3 +60,15 @@ def _asks(sentence: str) -> bool:
     # Only a sentence ending on its own question mark: a quoted question or a "[citation
     # needed?]" tag closing a statement does not make it one.
     return sentence.rstrip().endswith("?")
+
+
+def _with_replies(sentences: list[str]) -> list[str]:
+    """A bare "Yes." or "No." (a FAQ's or a letter's reply) is read with the sentence it
+    introduces: alone it is too short to be a candidate, and the sentence alone lacks it."""
+    out: list[str] = []
+    for sentence in sentences:
+        if out and YES_NO_REPLY.fullmatch(out[-1]):
+            out[-1] = f"{out[-1]} {sentence}"
+        else:
+            out.append(sentence)
+    return out

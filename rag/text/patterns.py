@@ -25,6 +25,8 @@ DATE = re.compile(
     r"|\b(?:1[0-9]\d\d|20\d\d)\s*Q[1-4]\b|\bQ[1-4]\s+(?:1[0-9]\d\d|20\d\d)\b"
 )
 TIME = re.compile(r"\b\d{1,2}[:.]\d{2}\s*(?:[AaPp]\.?[Mm]\.?)?(?!\d)|\b\d{1,2}\s*[AaPp]\.?[Mm]\.?(?![a-z])")
+# A reply standing as a sentence of its own: "Yes." or "No."
+YES_NO_REPLY = re.compile(r"(?:yes|no)[.!]", re.I)
 # A currency sign or code before the figure, or a currency word after it.
 MONEY = re.compile(
     r"(?:\b[A-Z]{1,3}\$|\$|€|£|¥|\b(?:USD|EUR|GBP|SGD|AUD|CAD|HKD|RMB|CNY|JPY|CHF|INR|NZD|MOP|TWD|KRW|MYR|AED|SEK|NOK|DKK)\s?)\s?\d[\d,. ]*\d(?:\s?(?:million|billion|thousand|m|bn|k)\b)?"
