@@ -171,6 +171,9 @@ def test_a_number_inside_a_rows_band_names_the_row() -> None:
     found = answer_from_table("I'll be 35 when I apply. How many points do I get for my age?", points)
     assert isinstance(found, TableAnswer) and found.short == "25"
     assert answer_from_table("How many points do I get for my age?", points) is None  # no band named
+    by_age = make_table("t", "guide.md", "Points for age", (("Age", "Points"),), (("18-24", "15"), ("25-32", "30"), ("33-39", "25")))
+    found = answer_from_table("I am 35. How many points do I get for my age?", by_age)
+    assert isinstance(found, TableAnswer) and found.short == "25"  # the band is the row's header
 
 
 def test_clause_of_a_cell_that_answers() -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rag.answering.records import Candidate
-from rag.text.fields import fields
+from rag.text.fields import labelled_fields
 from rag.text.patterns import YES_NO_REPLY
 from rag.text.sentences import line_kinds, split_sentences
 from rag.types import Passage
@@ -42,7 +42,7 @@ def _units(passage: Passage) -> list[Candidate]:
         if not item and line.strip():
             lead_in = line.strip()
     # A record's fields (its date, author, subject) qualify every sentence in it.
-    record = " ".join(dict.fromkeys(f.line for f in fields(chunk.text) if f.source == "label"))
+    record = " ".join(dict.fromkeys(f.line for f in labelled_fields(chunk.text)))
     units = []
     for i, sentence in enumerate(sentences):
         # A heading names a topic and stays as context of what follows; it states nothing.

@@ -62,7 +62,7 @@ def select(question: Question, passages: Sequence, embed: EmbedFn, stats: Corpus
         # A unit every word of which is the question's (a heading naming what is asked
         # about) holds no name, date or figure the question does not already give: on
         # squad2/train such a best candidate answered none of the two questions it led.
-        adds = [i for i in range(len(units)) if matrix[i, NAMES.index("new_terms")]]
+        adds = list(np.flatnonzero(matrix[:, NAMES.index("new_terms")]))
         if not adds:
             return _declined(question, units[0], probabilities[0], 0.0, "the passages found only repeat the question")
         units, matrix, probabilities = [units[i] for i in adds], matrix[adds], probabilities[adds]

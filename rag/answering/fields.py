@@ -10,7 +10,7 @@ from dataclasses import replace
 from rag.answering.corpus import CorpusStats
 from rag.answering.records import Candidate, Question, Scored
 from rag.answering.spans import has_span
-from rag.text.fields import Field, fields, names_identifier
+from rag.text.fields import Field, document_fields, fields, names_identifier
 from rag.text.tokens import agent_forms, content_terms
 from rag.types import Passage
 
@@ -32,10 +32,11 @@ def field_answer(question: Question, passages: Sequence[Passage], stats: CorpusS
     for depth, passage in enumerate(passages):
         if passage.chunk.kind == "table":
             continue
+        found = fields(passage.chunk.text) if depth < TOP_PASSAGES else document_fields(passage.chunk.text)
+        if not found:
+            continue
         record = stats.close(content_terms(f"{passage.chunk.title}\n{passage.chunk.heading}\n{passage.chunk.text}"))
-        for field in fields(passage.chunk.text):
-            if depth >= TOP_PASSAGES and field.source == "label":
-                continue
+        for field in found:
             label = set(content_terms(field.label))
             naming = {t for t, named in forms.items() if named & label}
             share = len(label & set().union(*(forms[t] for t in naming))) / len(label) if label else 0.0

@@ -108,7 +108,7 @@ def _lookup(question: str, qterms: set[str], view: TableView) -> TableAnswer | A
     return TableAnswer(short, (cell,), "lookup", f"row {cell.row_header!r}, column {cell.column_header!r}", named)
 
 
-def _cell_absent(question: str, cell: Cell, caption: str = "") -> Absent | None:
+def _cell_absent(question: str, cell: Cell, caption: str) -> Absent | None:
     """The cell found is not the one asked for: another year, another statistic (named by
     neither its column nor the table's caption), or no value."""
     asked_years, column_years = cues.years(question), cues.years(cell.column_header)

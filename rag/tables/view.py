@@ -33,6 +33,7 @@ class TableView:
         self.around = cues.terms(f"{table.caption} {table.context} {' '.join(table.notes)}")
         self.labels = [" ".join(c for c in row if not is_number(c)) for row in table.rows]
         self.heads = [cues.terms(row[0]) if row else set() for row in table.rows]
+        # The row's header is read even when it reads as a number: "18-24" is a band.
         self.bands = [_bands(" ".join(c for k, c in enumerate(row) if k == 0 or not is_number(c))) for row in table.rows]
 
     @cached_property

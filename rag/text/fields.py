@@ -46,12 +46,31 @@ class Field:
 
 
 def fields(text: str) -> list[Field]:
+    """Every field of the text: its "Label: value" lines, its signature, its defined terms."""
+    lines = _lines(text)
+    return _labelled(lines) + _signature(lines) + _definitions(text)
+
+
+def labelled_fields(text: str) -> list[Field]:
+    """The "Label: value" lines only: a record's own fields."""
+    return _labelled(_lines(text))
+
+
+def document_fields(text: str) -> list[Field]:
+    """The signature and the defined terms: they speak for the whole document."""
+    return _signature(_lines(text)) + _definitions(text)
+
+
+def _lines(text: str) -> list[str]:
     # A field may be a list item ("• Start date: 1 May"): the bullet is not part of its label.
-    lines = [without_marker(line).strip() for line in text.split("\n")]
+    return [without_marker(line).strip() for line in text.split("\n")]
+
+
+def _labelled(lines: list[str]) -> list[Field]:
+    matches = [_LABEL.match(line) for line in lines]
+    labels = Counter(m.group(1) for m in matches if m)
     found = []
-    labels = Counter(m.group(1) for m in map(_LABEL.match, lines) if m)
-    for i, line in enumerate(lines):
-        match = _LABEL.match(line)
+    for i, match in enumerate(matches):
         if not match or not _is_label(match.group(1)):
             continue
         value = match.group(2) or _next_value(lines, i)
@@ -59,9 +78,9 @@ def fields(text: str) -> list[Field]:
         # what follows is speech, not a value.
         spoken = labels[match.group(1)] > 1 and len(split_sentences(value)) > 1
         if value and len(value.split()) <= MAX_VALUE_WORDS and not spoken:
-            quoted = line if match.group(2) else f"{line} {value}"
+            quoted = lines[i] if match.group(2) else f"{lines[i]} {value}"
             found.extend(_paired(Field(match.group(1).strip(), value.strip(), quoted)))
-    return found + _signature(lines) + _definitions(text)
+    return found
 
 
 def names_identifier(field: Field) -> bool:
