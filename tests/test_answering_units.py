@@ -58,6 +58,8 @@ def test_the_number_of_a_name_is_no_number_the_question_gives():
 def test_a_span_the_question_already_gives_is_not_the_answer():
     q = analyse("How many visitors came in 2019?")
     assert find_span(q, "In 2019, 4 200 visitors came.") == "4 200"
+    # Neither a heading's number in a passage's heading path nor the 20 of "2019/20" counts.
+    assert find_span(q, "Annual report > 4.2 Visitors by region: 2019/20 4,310") == "4,310"
     assert find_span(analyse("Who met Ada Lovelace?"), "Ada Lovelace met Charles Babbage in 1833.") == "Charles Babbage"
 
 

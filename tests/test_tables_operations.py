@@ -319,3 +319,25 @@ def test_how_and_a_dimension_adjective_asks_for_the_dimension() -> None:
 def test_a_missing_column_is_claimed_only_for_a_row_the_question_names_whole() -> None:
     assert not isinstance(answer_from_table("What size of bits does the chuck take?", FAULTS), Absent)
     assert isinstance(answer_from_table("What is the repair cost when the belt squeals?", FAULTS), Absent)
+
+
+def test_a_financial_year_is_one_period() -> None:
+    assert "2023y24" in terms("approved in 2023/24?") and "24" not in terms("approved in 2023/24?")
+    assert periods("2022-2023 figures") == {"2022y23"}
+    assert periods("from 2015-22") == set()  # years that do not follow each other are a span, not a period
+    by_year = make_table("t", "report.md", "Approvals by sector", (("Sector", "2022/23", "2023/24"),),
+                         (("Finance", "812", "944"), ("Health", "301", "350")))
+    assert _answer("How many approvals went to health in 2023/24?", by_year).short == "350"
+    assert isinstance(answer_from_table("How many approvals went to health in 2021/22?", by_year), Absent)
+    by_age = make_table("t", "report.md", "Approvals by age band, 2023/24", (("Age band", "Approved"),),
+                        (("18-29 years", "1,137"), ("30-39 years", "3,222")))
+    # The 24 of "2023/24" is no age inside the first band.
+    assert answer_from_table("How many applications were approved in 2023/24?", by_age) is None
+
+
+def test_a_period_the_columns_lack_is_absent() -> None:
+    quarterly = make_table("t", "stats.html", "Applications by quarter", (("Scheme", "Q1 2024", "Q2 2024", "Q3 2024"),),
+                           (("Gold Pass", "1,430", "1,520", "1,610"), ("Silver Pass", "880", "910", "940")))
+    assert _answer("How many Gold Pass applications were there in Q2 2024?", quarterly).short == "1,520"
+    absent = answer_from_table("How many Gold Pass applications were there in Q4 2023?", quarterly)
+    assert isinstance(absent, Absent) and "2023Q4" in absent.reason

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from rag.answering.records import Question
 from rag.text.acronyms import defined_acronyms
 from rag.text.names import NameKinds
-from rag.text.patterns import ACRONYM, CALENDAR_WORD, CAPITALISED_RUN, CODE, DATE, DECADE, LABEL_NUMBER, MONEY, NUMBER, NUMBER_WORD, PERCENT, TIME, YEAR
+from rag.text.patterns import ACRONYM, CALENDAR_WORD, CAPITALISED_RUN, CODE, DATE, DECADE, LABEL_NUMBER, MONEY, NUMBER, NUMBER_WORD, PERCENT, SPLIT_YEAR, TIME, YEAR
 from rag.text.tokens import STOPWORDS, content_terms, join_digit_groups, stem
 
 # "15 working days", "three calendar months": a qualifier may stand between the count and its unit.
@@ -50,8 +50,9 @@ def matches(kind: str, text: str) -> Iterator[re.Match]:
 
 def _counts(text: str) -> Iterator[re.Match]:
     spans = [*NUMBER.finditer(text), *NUMBER_WORD.finditer(text)]
-    # The day of "30 September 2025", the 5 of "5 percent", of "$5 million" or of "KT-5" counts nothing.
-    taken = [m.span() for pattern in (DATE, PERCENT, MONEY, CODE) for m in pattern.finditer(text)]
+    # The day of "30 September 2025", the 5 of "5 percent", of "$5 million", of "KT-5" or the
+    # 24 of "2023/24" counts nothing.
+    taken = [m.span() for pattern in (DATE, PERCENT, MONEY, CODE, SPLIT_YEAR) for m in pattern.finditer(text)]
     for match in _outermost(spans):
         if any(start <= match.start() < end for start, end in taken):
             continue

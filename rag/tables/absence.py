@@ -27,7 +27,7 @@ def missing(question: str, qterms: set[str], view: TableView) -> Absent | None:
     row_periods = set().union(*(cues.periods(label) for label in labels)) if labels else set()
     row_years = {label.split()[0] for label in labels if _PERIOD_ROW.match(label) and not cues.periods(label)}
     if asked_periods and (row_periods or row_years) and not asked_periods & row_periods:
-        return Absent(f"the table has no row for {', '.join(sorted(asked_periods)).upper()}")
+        return Absent(f"the table has no row for {cues.shown(asked_periods)}")
     asked_dates = cues.day_months(question)
     row_dates = set().union(*(cues.day_months(label) for label in labels)) if labels else set()
     if asked_dates and len(row_dates) >= 2 and not asked_dates & row_dates:
@@ -38,6 +38,9 @@ def missing(question: str, qterms: set[str], view: TableView) -> Absent | None:
     period_years = {p[:4] for p in row_periods}
     if asked_years and not asked_periods and len(row_periods) >= 2 and not asked_years & (period_years | row_years):
         return Absent(f"the table has no row in {', '.join(sorted(asked_years))}")
+    column_periods = set().union(*(cues.periods(name) for name in view.table.columns[1:]))
+    if asked_periods and len(column_periods) >= 2 and not asked_periods & (column_periods | row_periods):
+        return Absent(f"the table has no column for {cues.shown(asked_periods)}")
     column_years = {y for name in view.table.columns[1:] for y in cues.years(name)}
     if asked_years and len(column_years) >= 2 and not asked_years & (column_years | row_years):
         return Absent(f"the table has no column for {', '.join(sorted(asked_years))}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from rag.text.patterns import CODE, MONTH_NAMES, MONTHS
+from rag.text.patterns import CODE, MONTH_NAMES, MONTHS, SPLIT_YEAR, split_year
 from rag.text.tokens import STOPWORDS, dimension_nouns, how_adjectives, words
 
 # Stopwords a table question keeps: they pick an operation or a filter ("under 30",
@@ -22,6 +22,9 @@ _PERIOD_PATTERNS = (
         re.compile(r"\b(first|second|third|fourth|1st|2nd|3rd|4th)\s+(quarter|half)\s+(?:of\s+)?((?:19|20)\d\d)\b", re.I),
         lambda m: f"{m[3]}{'q' if m[2].lower() == 'quarter' else 'h'}{_ORDINAL[m[1].lower()]}",
     ),
+    # "2023/24": one period, not the year 2023 and a number 24. Two years that do not
+    # follow each other stay as they are.
+    (SPLIT_YEAR, lambda m: "y".join(split_year(m)) if split_year(m) else None),
 )
 _DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH})\b|\b({_MONTH})\s+(\d{{1,2}})\b(?!\s*\d)", re.I)
 _YEAR = re.compile(r"(?<![\d,.$£€])\b((?:19|20)\d\d)\b(?![\d,])")
@@ -99,14 +102,25 @@ def _pronoun(text: str, letter: re.Match) -> bool:
 
 def _take_periods(text: str) -> tuple[str, set[str]]:
     keys: set[str] = set()
+    def take(match: re.Match) -> str:
+        found = key(match)
+        if found is None:
+            return match.group(0)
+        keys.add(found)
+        return " "
+
     for pattern, key in _PERIOD_PATTERNS:
-        keys.update(key(m) for m in pattern.finditer(text))
-        text = pattern.sub(" ", text)
+        text = pattern.sub(take, text)
     return text, keys
 
 
 def periods(text: str) -> set[str]:
     return _take_periods(text)[1]
+
+
+def shown(periods: set[str]) -> str:
+    """Period keys as a reader writes them: "2024Q3", "2023/24"."""
+    return ", ".join(p.replace("y", "/") if "y" in p else p.upper() for p in sorted(periods))
 
 
 def label_years(label: str) -> list[str]:

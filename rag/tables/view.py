@@ -142,7 +142,7 @@ def _bands(text: str) -> list[tuple[float, float]]:
 
 
 def is_period(term: str) -> bool:
-    return bool(re.match(r"^(?:(?:19|20)\d\d[qh][1-4]|\d{1,2}[a-z]{3})$", term))
+    return bool(re.match(r"^(?:(?:19|20)\d\d(?:[qh][1-4]|y\d\d)|\d{1,2}[a-z]{3})$", term))
 
 
 def _with_peoples(key: str) -> set[str]:

@@ -14,6 +14,16 @@ WEEKDAYS = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
 CALENDAR_WORD = re.compile(rf"(?:{MONTHS}|{WEEKDAYS})\.?")
 
 YEAR = re.compile(r"\b(?:1[0-9]\d\d|20\d\d)\b")
+# A financial or academic year: two years in a row, the second often cut to two digits
+# ("2023/24", "2023-2024"). Whether they follow each other is split_year's to say.
+SPLIT_YEAR = re.compile(r"\b((?:1[0-9]|20)\d\d)\s?[/\u2013-]\s?((?:1[0-9]|20)?\d\d)\b(?![/\u2013-]?\d)")
+
+
+def split_year(match: re.Match) -> tuple[str, str] | None:
+    """The two years of a SPLIT_YEAR match when the second follows the first, else None
+    ("2015-22" is a span of years, not one year's period)."""
+    first, second = match.group(1), match.group(2)
+    return (first, second[-2:]) if (int(first) + 1) % 100 == int(second[-2:]) else None
 # A year standing for a period: "the 1990s", "mid-2010s", "2024 Q2", "FY2023".
 DECADE = re.compile(r"\b(?:early |late |mid-)?(?:1[0-9]|20)\d0s\b")
 DATE = re.compile(
@@ -38,9 +48,11 @@ MONEY = re.compile(
     r"|\b\d+(?:\.\d+)?p\b",  # pence: "50p"
 )
 PERCENT = re.compile(r"\b\d+(?:[.,]\d+)?\s*(?:%|percent\b|per cent\b|percentage points?\b)")
-# Numbers that label rather than count: "Table 2", "No. 814", "Q3", "(1)" opening a line.
+# Numbers that label rather than count: "Table 2", "No. 814", "Q3", "(1)" opening a line
+# or a heading of a passage's heading path ("Report > 4.2 Approvals by sector").
 LABEL_NUMBER = re.compile(
     r"\b(?:Table|Figure|Fig\.|Chart|No\.|Nos\.|Number|Section|Sec\.|Chapter|Article|Part|Item|Page|p\.|Order|Q)\s*$|^\s*[(\[]?$"
+    r"|\s>\s+$"
 )
 # A count: digits with optional grouping ("9 131", "9,131") and decimals, or a number word.
 NUMBER = re.compile(r"(?<![\w.])\d{1,3}(?:[ ,\u00a0]\d{3})+(?:\.\d+)?(?![\d])|(?<![\w.])\d+(?:\.\d+)?(?![\d])")
