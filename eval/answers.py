@@ -1,7 +1,7 @@
 """Answer quality on the gated question sets, beside a best-sentence baseline
 measured in the same run.
 
-    python eval/answers.py [--sets seeds,talent-dev,tables,other-kinds,talent-local,squad2-dev] [--squad-sample 400] [--generator extractive]
+    python eval/answers.py [--sets seeds,talent-dev,tables,other-kinds,talent-local,talent-local-2,squad2-dev] [--squad-sample 400] [--generator extractive]
 
 For each set: the documents are indexed (once, under eval/out/), every question (or
 the fixed sample) is asked through the default pipeline and through the baseline,
@@ -52,6 +52,8 @@ def question_sets(squad_sample: int | None = SQUAD_SAMPLE) -> dict[str, Question
                                    ROOT / "eval" / "thresholds" / "other_kinds.toml"),
         "talent-local": QuestionSet("talent-local", ROOT / "eval" / "talent_docs", ROOT / "eval" / "talent_gold.jsonl",
                                     ROOT / "eval" / "thresholds" / "talent_local.toml"),
+        "talent-local-2": QuestionSet("talent-local-2", ROOT / "eval" / "talent_docs_2", ROOT / "eval" / "talent_gold_2.jsonl",
+                                      ROOT / "eval" / "thresholds" / "talent_local_2.toml"),
         "squad2-dev": QuestionSet("squad2-dev", SHARED / "data" / "squad2" / "dev" / "docs", SHARED / "data" / "squad2" / "dev" / "gold.jsonl",
                                   ROOT / "eval" / "thresholds" / "squad2_dev.toml", squad_sample),
     }
@@ -109,7 +111,7 @@ def _fmt(value) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sets", default="seeds,talent-dev,tables,other-kinds,talent-local,squad2-dev")
+    parser.add_argument("--sets", default="seeds,talent-dev,tables,other-kinds,talent-local,talent-local-2,squad2-dev")
     parser.add_argument("--squad-sample", type=int, default=SQUAD_SAMPLE, help="0 asks every squad2/dev question")
     parser.add_argument("--generator", default="extractive")
     args = parser.parse_args()

@@ -1,9 +1,10 @@
 """The answer gate: the default pipeline on the seeds gold set, on talent-dev (documents
 of the same field it was never fitted on), on the table set (eval/tables_gold.jsonl over
 eval/tables_docs/), on nine documents of other kinds (eval/other_gold.jsonl over
-eval/other_docs/), on five talent-migration documents written here (eval/talent_gold.jsonl
-over eval/talent_docs/) and on a fixed sample of SQuAD 2.0 dev articles, each held to its
-own thresholds file. Fitting never reads these sets."""
+eval/other_docs/), on fifteen talent-migration documents written here (eval/talent_gold.jsonl
+over eval/talent_docs/, eval/talent_gold_2.jsonl over eval/talent_docs_2/) and on a fixed
+sample of SQuAD 2.0 dev articles, each held to its own thresholds file. Fitting never
+reads these sets."""
 
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ def _run(name: str, real_embedder):
     return ours, baseline, failed
 
 
-@pytest.mark.parametrize("name", ["seeds", "talent-dev", "tables", "other-kinds", "talent-local", "squad2-dev"])
+@pytest.mark.parametrize("name", ["seeds", "talent-dev", "tables", "other-kinds", "talent-local", "talent-local-2", "squad2-dev"])
 def test_the_default_pipeline_holds_its_thresholds(name, real_embedder):
     ours, baseline, failed = _run(name, real_embedder)
     assert not failed, f"{name}: " + "; ".join(failed)

@@ -60,6 +60,32 @@ def test_a_span_the_question_already_gives_is_not_the_answer():
     assert find_span(q, "In 2019, 4 200 visitors came.") == "4 200"
     # Neither a heading's number in a passage's heading path nor the 20 of "2019/20" counts.
     assert find_span(q, "Annual report > 4.2 Visitors by region: 2019/20 4,310") == "4,310"
+
+
+def test_a_count_is_not_the_number_of_a_length_of_time():
+    text = "The visa is valid for five to ten years, and 2,400 were issued."
+    assert find_span(analyse("How many visas were issued?"), text) == "2,400"
+    assert find_span(analyse("How many visas were issued?"), "The visa is valid for five to ten years.") is None
+    assert find_span(analyse("How many years is the visa valid for?"), "It is valid for five years.") == "five"
+    assert find_span(analyse("How long is the visa valid?"), text) == "five to ten years"
+
+
+def test_a_heading_in_capitals_is_not_a_name():
+    q = analyse("Who funded the working paper?")
+    assert find_span(q, "COMING HOME TO RIVER TOWNS: A STUDY") is None
+    assert find_span(q, "The working paper was funded by Ada Lovelace.") == "Ada Lovelace"
+    assert find_span(analyse("Which body ran it?"), "The NHS ran it.") is None  # "which body": no typed span
+    assert find_span(analyse("Where is it?"), "It is in the UK.") == "UK"  # one word in capitals is a name
+
+
+def test_a_value_tied_to_a_range_holding_the_questions_number():
+    q = analyse("I'm 41 - what's the minimum monthly salary for the pass?")
+    text = "The minimum monthly salary is CV$ 6,200, or CV$ 7,100 for candidates aged 40 or over."
+    assert find_span(q, text) == "CV$ 7,100"
+    assert find_span(analyse("What's the minimum monthly salary for the pass?"), text) == "CV$ 6,200"
+    # The range's own ends are the condition, not the answer.
+    q = analyse("If I leave 18 months after starting, how much do I repay?")
+    assert find_span(q, "If you leave between 12 and 24 months after your start, you repay 50%.") == "50%"
     assert find_span(analyse("Who met Ada Lovelace?"), "Ada Lovelace met Charles Babbage in 1833.") == "Charles Babbage"
 
 
@@ -190,6 +216,27 @@ def test_a_not_the_question_adds_is_a_mismatch_a_not_only_the_sentence_has_is_no
     column = NAMES.index("negation_mismatch")
     assert list(_features("When did the ferry sail?", text)[:, column]) == [0.0, 0.0]
     assert list(_features("When did the ferry not sail?", text)[:, column]) == [0.0, 1.0]
+
+
+def test_a_word_turned_into_its_opposite_is_marked():
+    column = NAMES.index("opposite_word")
+    text = "Helper cells have a weaker bond with the complex than killer cells do."
+    assert list(_features("What has a stronger bond with the complex than killer cells?", text)[:, column]) == [1.0]
+    assert list(_features("What has a weaker bond with the complex than killer cells?", text)[:, column]) == [0.0]
+    # Both words in the sentence: nothing was turned.
+    both = "Some rivers grow stronger in spring and weaker in autumn."
+    assert list(_features("When do the rivers grow stronger?", both)[:, column]) == [0.0]
+
+
+def test_a_range_the_sentence_states_covers_the_questions_number():
+    column = NAMES.index("numbers_covered")
+    over = "The fee is 200 for applicants aged 40 or over."
+    assert list(_features("What fee does an applicant aged 41 pay?", over)[:, column]) == [1.0]
+    assert list(_features("What fee does an applicant aged 39 pay?", over)[:, column]) == [0.0]
+    assert list(_features("What fee does an applicant aged 39 pay?", "Applicants aged 30-39 pay 150.")[:, column]) == [1.0]
+    # A number the asker states before the question is theirs too.
+    assert list(_features("I'm 41. What fee do I pay?", over)[:, column]) == [1.0]
+    assert analyse("I'll be 35 when I apply. How many points do I get?").numbers == ("35",)
 
 
 def _features(question: str, text: str) -> np.ndarray:
@@ -376,3 +423,22 @@ def test_a_bare_yes_or_no_is_read_with_the_sentence_it_introduces():
     chunk = _chunk("Can I renew a loan online?\nYes. Log in to your account and choose Renew on the loans page.")
     texts = [u.text for u in candidates([Passage(chunk, 1.0, 1)])]
     assert "Yes. Log in to your account and choose Renew on the loans page." in texts
+
+
+def test_a_figure_in_a_row_the_question_does_not_name_is_not_taken():
+    from rag.answering.engine import select
+    from rag.chunking import chunk_document
+    from rag.loaders import make_document
+    from rag.loaders.text import markdown_blocks
+    from tests.fakes import FakeEmbedder
+
+    text = ("# Annual report\n\nA total of 6,318 applications were approved in the year.\n\n"
+            "## Applications approved in the year, by sector\n\n| Sector | Approved |\n| --- | --- |\n"
+            "| Information technology | 2,046 |\n| Health care | 1,310 |\n")
+    chunks = chunk_document(make_document("report.md", markdown_blocks(text), "hash", "Annual report"), FakeEmbedder().count_tokens)
+    rows = lambda table_id: [c for c in chunks if c.table_id == table_id]
+    passages = [Passage(c, 1.0, i + 1) for i, c in enumerate(sorted(chunks, key=lambda c: c.kind != "table"))]
+    ask = lambda q: select(analyse(q), passages, fake_embed, CorpusStats(chunks), load_scorer(), 0.0, rows)
+    assert ask("How many applications were approved in health care?").short_answer == "1,310"
+    total = ask("How many applications were approved in the year?")
+    assert not total.units[0].candidate.is_table and total.short_answer == "6,318"

@@ -127,6 +127,9 @@ def test_a_reference_is_a_code_not_a_date():
                         CorpusStats([Chunk("c0", "doc0.txt", "doc 0", only)])) is None
     assert field_answer(analyse("What is the meeting reference?"), _passages(only),
                         CorpusStats([Chunk("c0", "doc0.txt", "doc 0", only)])).span == "ORRC 2025/3"
+    numbered = "Minutes of the recruitment committee\nMeeting reference number: ORRC 2025/3"
+    assert field_answer(analyse("When was the recruitment committee meeting held?"), _passages(numbered),
+                        CorpusStats([Chunk("c0", "doc0.txt", "doc 0", numbered)])) is None  # "reference number" too
 
 
 def test_a_defined_term_names_who_it_stands_for():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.text.numbers import find_quantities, first_quantity, in_days, parse_number
+from rag.text.numbers import find_quantities, first_quantity, in_days, parse_number, stated_bounds, within_bounds
 
 
 def _one(text: str):
@@ -99,3 +99,20 @@ def test_durations_compare_in_days() -> None:
     weeks, months = find_quantities("3 weeks or 6 months")
     assert in_days(weeks) == 21 and round(in_days(months)) == 183
     assert in_days(find_quantities("3 apples")[0]) is None
+
+
+@pytest.mark.parametrize(
+    "text, number, held",
+    [
+        ("CV$ 7,100 for candidates aged 40 or over", "41", True),
+        ("Applicants aged 51 and above", "52", True),
+        ("If you leave between 12 and 24 months after", "18", True),
+        ("reduced for applicants under 30", "27", True),
+        ("reduced for applicants under 30", "31", False),
+        ("Age 33-39 years", "35", True),
+        ("at least 5 years of experience", "4", False),
+        ("a fee of 2,180 paid from 2019", "2020", False),  # "from" opens no range of its own
+    ],
+)
+def test_stated_bounds_hold_a_number(text, number, held):
+    assert bool(within_bounds(number, stated_bounds(text))) is held

@@ -31,6 +31,24 @@ from rag.answering.question import analyse
         # A question opening with an auxiliary asks yes or no, whatever else it holds.
         ("Should gloves be worn when drilling?", "other"),
         ("Is there a fee for the pass?", "other"),
+        # A contraction asks as its long form does.
+        ("I'm 41 - what's the minimum monthly salary for the pass?", "money"),
+        ("What is the closing date for applications?", "date"),
+        ("What's the current deadline for sending the documents?", "date"),
+        # A reference or phone number names a thing; only "the number of" counts.
+        ("What is the reference number of the certificate?", "other"),
+        ("What's the phone number of the helpline?", "other"),
+        ("What is the number of cases?", "number"),
+        ("What other number must all primes greater than 5 end with?", "number"),
+        ("What type of number do mathematicians consider 1 to be?", "other"),
+        ("What response rate did the survey achieve?", "percent"),
+        ("At what rate is the county developing its centres?", "other"),
+        ("What salary premium did returnees earn?", "other"),  # a relative size, not a sum
+        ("What monthly pay do you need to qualify for the pass?", "money"),
+        ("What was the median monthly income of pass holders?", "money"),
+        ("Which bills does the tenant pay?", "other"),  # "pay" the verb
+        ("What's the last day I can apply for the allowances?", "date"),
+        ("What present day county is the town in?", "other"),
     ],
 )
 def test_answer_kind(text, kind):
@@ -89,3 +107,9 @@ def test_verify_reattributes_and_drops():
     verified = citations.verify(draft, evidence, analyse("When was QMAS launched?"))
     assert [v.cites for v in verified] == [(1,)]
     assert citations.render(verified) == "The QMAS was launched in June 2006 [1]."
+
+
+def test_contractions_are_not_terms():
+    q = analyse("I'm 41 and what's more, I don't know: what's the fee?")
+    assert q.terms == ("41", "know", "fee")
+    assert q.negated  # "don't" still negates

@@ -17,7 +17,7 @@ from rag.answering.records import Candidate, Question, Scored, Selection
 from rag.answering.scorer import Scorer
 from rag.answering.spans import SPAN_KINDS, find_span, has_span
 from rag.answering.tables import RowsFn, TableOutcome, table_outcome
-from rag.text.tokens import PERSONAL_PRONOUNS, first_word
+from rag.text.tokens import PERSONAL_PRONOUNS, content_terms, first_word
 
 # Answer types a table usually holds: when the table the question is about lacks the
 # row, column or period it names, a sentence elsewhere is not the answer either.
@@ -75,11 +75,12 @@ def select(question: Question, passages: Sequence, embed: EmbedFn, stats: Corpus
         decided = _from_table(question, tabled, units[best], float(probabilities[best]), confidence, bar)
         if decided is not None:
             return decided
-        if tabled.absent and units[best].is_table and (tabled.named or not has_span(question, units[best].text)):
+        guessed = _unnamed_row(question, units[best]) or not has_span(question, units[best].text)
+        if tabled.absent and units[best].is_table and (tabled.named or guessed):
             # The table the question seemed to be about has nothing it names: the prose
             # may still answer, judged without the table's rows. A row that holds a value
             # of the kind asked ("Final exam (2 hours)" for "how long") stays, unless the
-            # table plainly lacks what the question names.
+            # table plainly lacks what the question names or the row is not the one named.
             lacking = f"the table found does not give it: {tabled.absent}"
             prose = [i for i, u in enumerate(units) if not u.is_table]
             if not prose:
@@ -103,6 +104,14 @@ def select(question: Question, passages: Sequence, embed: EmbedFn, stats: Corpus
                          f"the best passage found gives no {SHAPED_KINDS[question.kind]}")
     chosen = _chosen(question, units, probabilities, stats)
     return Selection(question, chosen, confidence, None, chosen[0].span)
+
+
+def _unnamed_row(question: Question, unit: Candidate) -> bool:
+    """A table row whose label shares no word with a question asking for a figure: its
+    figures match the question only through the table's caption and headings, which
+    every row shares, so taking one would be a guess among the rows."""
+    label = unit.chunk.cells[0] if unit.chunk.cells else ""
+    return question.kind in TABLE_KINDS and not set(content_terms(label)) & set(question.terms)
 
 
 def _definition(question: Question, units: Sequence[Candidate], probabilities: np.ndarray) -> Scored | None:

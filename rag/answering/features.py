@@ -12,7 +12,9 @@ import numpy as np
 from rag.answering.corpus import CorpusStats
 from rag.answering.records import Candidate, Question
 from rag.answering.spans import has_span, locate_span
-from rag.text.tokens import NEGATIONS, REFERENCES, content_terms, first_word, join_digit_groups
+from rag.text.antonyms import turned
+from rag.text.numbers import stated_bounds, within_bounds
+from rag.text.tokens import NEGATIONS, REFERENCES, content_terms, first_word, join_digit_groups, stem, words
 
 EmbedFn = Callable[[Sequence[str]], np.ndarray]
 
@@ -21,7 +23,7 @@ NAMES = (
     "missing_max_idf", "missing_count", "bigrams", "names_covered", "numbers_covered",
     "type_fit", "type_missing", "new_terms", "length", "passage_score", "inverse_rank",
     "negation_mismatch", "is_table", "title_only", "span_window", "span_distance",
-    "opens_with_reference", "coverage_before", "names_unknown",
+    "opens_with_reference", "coverage_before", "names_unknown", "opposite_word",
 )
 # Words either side of a typed span that count as its surroundings: about a clause.
 SPAN_WINDOW = 8
@@ -55,6 +57,7 @@ def feature_matrix(question: Question, units: Sequence[Candidate], embed: EmbedF
 def _row(question: Question, weights: dict[str, float], asked_forms: set[str], unit: Candidate, dense: float,
          stats: CorpusStats, chunk_terms: set[str]) -> list[float]:
     asked = question.terms
+    question_stems = {stem(w) for w in words(question.text)}
     text_terms = content_terms(unit.text)
     own = stats.close(text_terms)
     around = stats.close(content_terms(unit.context))
@@ -76,7 +79,7 @@ def _row(question: Question, weights: dict[str, float], asked_forms: set[str], u
         min(len(missing), 4) / 4,
         _bigrams(asked, text_terms),
         _share(question.names, around),
-        _share(question.numbers, set(re.findall(r"\d+(?:\.\d+)?", text_numbers))),
+        _numbers_covered(question.numbers, text_numbers, unit.context),
         type_fit,
         float(question.kind != "other" and not type_fit),
         math.log1p(len(own - set(asked))),
@@ -94,6 +97,8 @@ def _row(question: Question, weights: dict[str, float], asked_forms: set[str], u
         float(first_word(unit.text) in REFERENCES),
         weighted_share(weights, stats.close(content_terms(unit.before))),
         0.0,
+        # The other common look-alike edit: a word turned into its opposite.
+        float(turned(question_stems, {stem(w) for w in words(unit.text)})),
     ]
 
 
@@ -122,6 +127,16 @@ def _span_surroundings(weights: dict[str, float], asked_forms: set[str], text: s
     return weighted_share(weights, near_terms), math.log1p(distance)
 
 
+def _numbers_covered(asked: Sequence[str], joined: str, text: str) -> float:
+    """The share of the question's numbers the text gives, or speaks for through a range
+    or limit: "I'm 41" is covered by "aged 40 or over"."""
+    if not asked:
+        return 1.0
+    present = set(re.findall(r"\d+(?:\.\d+)?", joined))
+    bounds = stated_bounds(text) if not set(asked) <= present else []
+    return sum(n in present or bool(within_bounds(n, bounds)) for n in asked) / len(asked)
+
+
 def _share(wanted: Sequence[str], present: set[str]) -> float:
     return 1.0 if not wanted else sum(w in present for w in wanted) / len(wanted)
 
@@ -144,6 +159,7 @@ QUESTION_NAMES = (
     "best_type_fit", "best_type_missing", "best_dense", "typed_question", "question_terms",
     "best_names_covered", "best_numbers_covered", "max_names_covered", "max_numbers_covered", "max_coverage_chunk",
     "best_measure_missing", "best_negation_mismatch", "best_bigrams", "best_span_window", "names_unknown",
+    "best_opposite_word",
 )
 # Kinds whose answer has a shape no other phrase takes: a count, an amount, a share, a
 # clock time, a length of time. A "when" or "who" may be answered in words.
@@ -172,7 +188,7 @@ def question_features(question: Question, matrix: np.ndarray, probabilities: np.
         # A look-alike question keeps most words and changes the one that matters: a
         # negation, the order of a phrase, the words right around the answer.
         best[column["negation_mismatch"]], best[column["bigrams"]], best[column["span_window"]],
-        best[column["names_unknown"]],
+        best[column["names_unknown"]], best[column["opposite_word"]],
     ])
 
 

@@ -11,10 +11,15 @@ from rag.text.acronyms import defined_acronyms
 from rag.text.names import NameKinds
 from rag.text.patterns import ACRONYM, CALENDAR_WORD, CAPITALISED_RUN, CODE, DATE, DECADE, LABEL_NUMBER, MONEY, NUMBER, NUMBER_WORD, PERCENT, SPLIT_YEAR, TIME, YEAR
 from rag.text.tokens import STOPWORDS, content_terms, join_digit_groups, stem
+from rag.text.numbers import stated_bounds, within_bounds
 
 # "15 working days", "three calendar months": a qualifier may stand between the count and its unit.
 _DURATION_UNIT = r"\s*(?:-\s*)?(?:(?:working|business|calendar|clear|school|academic|consecutive)\s+)?(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?|decades?|centuries|century)\b"
-_DURATION = re.compile(r"(?:\b\d+(?:\.\d+)?|" + NUMBER_WORD.pattern + r")" + _DURATION_UNIT, re.I)
+_DURATION_COUNT = r"(?:\b\d+(?:\.\d+)?|" + NUMBER_WORD.pattern + r")"
+# "five to ten years", "3-6 months": a range of lengths is one length of time.
+_DURATION = re.compile(rf"(?:{_DURATION_COUNT}\s*(?:-|–|to)\s*)?{_DURATION_COUNT}{_DURATION_UNIT}", re.I)
+# "How many years ...?" is answered by a length of time; any other count is not one.
+_ASKS_TIME = re.compile(r"\bhow many (?:\w+ )?(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?|decades?|centuries)\b", re.I)
 # The kinds of question answered by a span of a shape ("what is ..." and yes/no are not).
 SPAN_KINDS = ("money", "percent", "amount", "number", "date", "time", "duration", "person", "place")
 # Words that open a capitalised run without being part of a name ("Dear Ms Novak").
@@ -30,10 +35,11 @@ def matches(kind: str, text: str) -> Iterator[re.Match]:
     elif kind == "number":
         yield from _counts(text)
     elif kind == "amount":
-        # A sum of money or a measure; a length of time answers "how long" instead.
+        # A sum of money, a measure or a share ("how much of the allowance"); a length of
+        # time answers "how long" instead.
         durations = [m.span() for m in _DURATION.finditer(text)]
         counts = [m for m in _counts(text) if not any(start <= m.start() < end for start, end in durations)]
-        yield from _outermost([*MONEY.finditer(text), *counts])
+        yield from _outermost([*MONEY.finditer(text), *PERCENT.finditer(text), *counts])
     elif kind == "date":
         spans = [*DATE.finditer(text), *DECADE.finditer(text), *YEAR.finditer(text)]
         yield from _outermost(spans)
@@ -81,6 +87,9 @@ def _names(text: str) -> Iterator[re.Match]:
             continue  # one capitalised word opening the sentence is grammar, not a name
         if first in _NAMEISH_STOP or CALENDAR_WORD.fullmatch(match.group(0)):
             continue
+        words = match.group(0).split()
+        if len(words) >= 3 and all(w.isupper() for w in words if len(w) > 2):
+            continue  # a heading in capitals ("ANNUAL REPORT OF THE BOARD"), not a name
         yield match
 
 
@@ -100,15 +109,29 @@ def locate_span(question: Question, text: str, names: NameKinds | None = None) -
     asked = set(question.terms) | set(question.names)
     given = {join_digit_groups(n) for n in question.numbers}
     anchors = [m.start() for m in re.finditer(r"[A-Za-z][\w'’-]*", text) if stem(m.group(0)) in asked]
+    # A value the sentence ties to a range holding the question's number ("CV$ 7,100 for
+    # those aged 40 or over" when "I'm 41") is nearer the question than any word.
+    conditions = [at for n in given - _given_in(text) for at in within_bounds(n, stated_bounds(text))]
+    anchors = [start for start, _ in conditions] or anchors
+    # The ends of that range are its condition, not the answer; and "how many ferries" is
+    # not answered by the 5 of "5 years".
+    excluded = conditions
+    if question.kind == "number" and not _ASKS_TIME.search(question.text):
+        excluded = excluded + [m.span() for m in _DURATION.finditer(text)]
     best, best_distance = None, None
     for match in matches(question.kind, text):
         span = match.group(0).strip(" ,.;:")
-        if not span or join_digit_groups(span) in given or _restates(span, asked):
+        inside = any(start <= match.start() < end for start, end in excluded)
+        if not span or join_digit_groups(span) in given or _restates(span, asked) or inside:
             continue
         distance = (_other_kind(question.kind, span, names), min((abs(match.start() - a) for a in anchors), default=0))
         if best_distance is None or distance < best_distance:
             best, best_distance = (span, match.start(), match.end()), distance
     return best
+
+
+def _given_in(text: str) -> set[str]:
+    return set(re.findall(r"\d+(?:\.\d+)?", join_digit_groups(text)))
 
 
 def _other_kind(kind: str, span: str, names: NameKinds | None) -> bool:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from rag.text.patterns import CODE, MONTH_NAMES, MONTHS, SPLIT_YEAR, split_year
-from rag.text.tokens import STOPWORDS, dimension_nouns, how_adjectives, words
+from rag.text.tokens import STOPWORDS, dimension_nouns, how_adjectives, uncontracted, words
 
 # Stopwords a table question keeps: they pick an operation or a filter ("under 30",
 # "before 2020", "most"), not a row or column.
@@ -88,7 +88,7 @@ def terms(text: str) -> set[str]:
     found = set()
     for word in words(text):
         for part in {word, *word.split("-")}:
-            if part and part not in _STOP and part not in framing and (len(part) > 1 or part.isdigit()):
+            if part and part not in _STOP and uncontracted(part) not in _STOP and part not in framing and (len(part) > 1 or part.isdigit()):
                 found.add(light_stem(part))
     return found | keys
 

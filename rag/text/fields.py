@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from rag.text.patterns import CAPITALISED_RUN
 from rag.text.sentences import split_sentences, without_marker
+from rag.text.tokens import IDENTIFIER_NOUNS
 
 # A label is a short noun phrase that starts with a capital and ends with a colon;
 # anything longer, or holding sentence punctuation, is prose that happens to have a colon.
@@ -31,7 +32,6 @@ _DEFINED_TERM = re.compile(r"""\(\s*(?:the\s+)?["“'‘](?:the\s+)?([A-Z][\w'�
 # A label headed by one of these holds a code ("Meeting reference: ORRC 2025/3"), never
 # a date or a figure, whatever digits it has.
 MAX_DEFINED_NAME = 120  # characters before the parenthesis that can hold the defined name
-IDENTIFIER_NOUNS = frozenset({"reference", "ref", "code", "id", "identifier"})
 # The signer's name answers "who signed"; their post is asked for by any of these nouns.
 SIGNER, SIGNER_POSTS = "Signer", ("Signer position", "Signer title", "Signer role")
 _LABEL = re.compile(r"^([A-Z][A-Za-z/&' -]*?)\s*:(?:\s+(\S.*))?$")
@@ -85,6 +85,8 @@ def _labelled(lines: list[str]) -> list[Field]:
 
 def names_identifier(field: Field) -> bool:
     words = field.label.lower().replace(".", "").split()
+    if words[-1:] == ["number"]:  # "Reference number", not "Number of places"
+        words = words[:-1]
     return bool(words) and words[-1] in IDENTIFIER_NOUNS
 
 

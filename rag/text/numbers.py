@@ -9,6 +9,7 @@ and a number, and "2024 Q2" is a period, not a number.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -123,3 +124,41 @@ def _make(value: float, raw: str, match: re.Match, text: str, start: int, end: i
         return Quantity(value, raw, None, "year", start, end)
     unit = _UNIT_AFTER.match(text, end)
     return Quantity(value, raw, unit.group(1).lower() if unit else None, "number", start, end)
+
+
+_NUM = r"(\d[\d,]*(?:\.\d+)?)"
+# Ranges and limits a sentence states: "33-39", "between 12 and 24", "40 or over",
+# "under 30", "at least 5". Each gives the interval of values it speaks for.
+_BOUNDS = (
+    (re.compile(rf"(?<![\d.,]){_NUM}\s*(?:-|–|to)\s*{_NUM}(?![\d.,])"), "both"),
+    (re.compile(rf"\bbetween\s+{_NUM}\s+and\s+{_NUM}(?![\d.,])", re.I), "both"),
+    (re.compile(rf"(?<![\d.,]){_NUM}\s*(?:\+|(?:\w+\s+)?(?:or|and)\s+(?:over|above|more|older|upwards|longer|later))", re.I), "low"),
+    (re.compile(rf"\b(?:over|above|more than|older than|longer than|at least|exceeds?|exceeding)\s+{_NUM}(?![\d.,])", re.I), "low"),
+    (re.compile(rf"(?<![\d.,]){_NUM}\s*(?:\w+\s+)?(?:or|and)\s+(?:under|below|less|younger|fewer|shorter|earlier)\b", re.I), "high"),
+    (re.compile(rf"\b(?:under|below|less than|fewer than|younger than|shorter than|up to|at most|no more than|within)\s+{_NUM}(?![\d.,])", re.I), "high"),
+)
+
+
+def stated_bounds(text: str) -> list[tuple[float, float, tuple[int, int]]]:
+    """The intervals a text's ranges and limits speak for, with where each stands:
+    "aged 40 or over" gives (40, inf), "between 12 and 24 months" (12, 24)."""
+    found = []
+    for pattern, side in _BOUNDS:
+        for match in pattern.finditer(text):
+            values = [float(g.replace(",", "")) for g in match.groups()]
+            if side == "both" and values[0] < values[1]:
+                found.append((values[0], values[1], match.span()))
+            elif side == "low":
+                found.append((values[0], math.inf, match.span()))
+            elif side == "high":
+                found.append((-math.inf, values[0], match.span()))
+    return found
+
+
+def within_bounds(number: str, bounds: list[tuple[float, float, tuple[int, int]]]) -> list[tuple[int, int]]:
+    """Where the bounds that hold the number stand (start, end). A year is matched as a
+    period, not placed inside a range ("1995" is not given by "1990-2000")."""
+    if _YEAR.match(number):
+        return []
+    value = float(number)
+    return [at for low, high, at in bounds if low <= value <= high]

@@ -27,6 +27,12 @@ QUANTIFIERS = frozenset("all none some only every each most least".split())
 REFERENCES = frozenset("this these that those it its they their them he she his her such latter former one".split())
 # Of those, the ones that can only stand for a person.
 PERSONAL_PRONOUNS = frozenset("he she his her".split())
+# Nouns that make a "number" or a label name a thing rather than count it: "reference
+# number", "phone number", "Case ID".
+IDENTIFIER_NOUNS = frozenset(
+    """reference ref code id identifier phone telephone registration account serial passport licence license
+    contact fax mobile tracking certificate permit case""".split()
+)
 _QUALIFIERS = NEGATIONS | COMPARATIVES | QUANTIFIERS
 # "How heavy is it?" asks for what a table or a label calls its weight.
 _DIMENSIONS = {"heavy": "weight", "tall": "height", "high": "height", "wide": "width", "deep": "depth",
@@ -47,6 +53,7 @@ _IRREGULAR_AGENTS = {"wrote": ("author", "writer"), "written": ("author", "write
 _DIGIT_GROUP = re.compile(r"(?<=\d)[ \u00a0\u202f,](?=\d{3}(?!\d))")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’\-]*|\d+(?:\.\d+)?%?")
 _NUMBER = re.compile(r"\d[\d.]*")
+_CONTRACTION = re.compile(r"'(?:s|m|re|ve|ll|d)$")
 
 
 def join_digit_groups(text: str) -> str:
@@ -82,10 +89,23 @@ def content_terms(text: str) -> list[str]:
     """Stemmed words that carry meaning: no stopwords, no question framing."""
     out = []
     for word in words(text):
-        if word in STOPWORDS or word in QUESTION_WORDS or (len(word) < 2 and not word.isdigit()):
+        if _framing(word) or _framing(uncontracted(word)) or (len(word) < 2 and not word.isdigit()):
             continue
         out.append(stem(word))
     return out
+
+
+def _framing(word: str) -> bool:
+    return word in STOPWORDS or word in QUESTION_WORDS
+
+
+def uncontracted(word: str) -> str:
+    """The word a contraction leans on: "what's" -> "what", "i'm" -> "i"; a negated
+    auxiliary ("don't", "isn't") is a stopword whole, as "not" is."""
+    word = word.replace("’", "'")
+    if word.endswith("n't"):
+        return "not"
+    return _CONTRACTION.sub("", word)
 
 
 def numbers_in(text: str) -> list[str]:
