@@ -13,7 +13,7 @@ from rag.answering.corpus import CorpusStats
 from rag.answering.records import Candidate, Question
 from rag.answering.spans import has_span, locate_span
 from rag.text.antonyms import turned
-from rag.text.numbers import stated_bounds, within_bounds
+from rag.text.numbers import plain_numbers, stated_bounds, within_bounds
 from rag.text.tokens import NEGATIONS, REFERENCES, content_terms, first_word, join_digit_groups, stem, words
 
 EmbedFn = Callable[[Sequence[str]], np.ndarray]
@@ -47,6 +47,9 @@ def feature_matrix(question: Question, units: Sequence[Candidate], embed: EmbedF
     # something else, however well the rest of it matches.
     unknown = [n for n in question.names if not stats.df.get(n)]
     matrix[:, NAMES.index("names_unknown")] = len(unknown) / len(question.names) if question.names else 0.0
+    # The other common look-alike edit: a word of the question turned into its opposite.
+    asked_stems = {stem(w) for w in words(question.text)}
+    matrix[:, NAMES.index("opposite_word")] = [float(turned(asked_stems, {stem(w) for w in words(u.text)})) for u in units]
     # Relative to the best candidate: what wins is what beats the others.
     matrix[:, NAMES.index("dense_gap")] = matrix[:, 0] - matrix[:, 0].max()
     cov = matrix[:, NAMES.index("coverage_context")]
@@ -57,7 +60,6 @@ def feature_matrix(question: Question, units: Sequence[Candidate], embed: EmbedF
 def _row(question: Question, weights: dict[str, float], asked_forms: set[str], unit: Candidate, dense: float,
          stats: CorpusStats, chunk_terms: set[str]) -> list[float]:
     asked = question.terms
-    question_stems = {stem(w) for w in words(question.text)}
     text_terms = content_terms(unit.text)
     own = stats.close(text_terms)
     around = stats.close(content_terms(unit.context))
@@ -97,8 +99,7 @@ def _row(question: Question, weights: dict[str, float], asked_forms: set[str], u
         float(first_word(unit.text) in REFERENCES),
         weighted_share(weights, stats.close(content_terms(unit.before))),
         0.0,
-        # The other common look-alike edit: a word turned into its opposite.
-        float(turned(question_stems, {stem(w) for w in words(unit.text)})),
+        0.0,
     ]
 
 
@@ -132,7 +133,7 @@ def _numbers_covered(asked: Sequence[str], joined: str, text: str) -> float:
     or limit: "I'm 41" is covered by "aged 40 or over"."""
     if not asked:
         return 1.0
-    present = set(re.findall(r"\d+(?:\.\d+)?", joined))
+    present = plain_numbers(joined)
     bounds = stated_bounds(text) if not set(asked) <= present else []
     return sum(n in present or bool(within_bounds(n, bounds)) for n in asked) / len(asked)
 

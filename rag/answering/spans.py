@@ -10,16 +10,17 @@ from rag.answering.records import Question
 from rag.text.acronyms import defined_acronyms
 from rag.text.names import NameKinds
 from rag.text.patterns import ACRONYM, CALENDAR_WORD, CAPITALISED_RUN, CODE, DATE, DECADE, LABEL_NUMBER, MONEY, NUMBER, NUMBER_WORD, PERCENT, SPLIT_YEAR, TIME, YEAR
+from rag.text.numbers import plain_numbers, stated_bounds, within_bounds
 from rag.text.tokens import STOPWORDS, content_terms, join_digit_groups, stem
-from rag.text.numbers import stated_bounds, within_bounds
 
 # "15 working days", "three calendar months": a qualifier may stand between the count and its unit.
-_DURATION_UNIT = r"\s*(?:-\s*)?(?:(?:working|business|calendar|clear|school|academic|consecutive)\s+)?(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?|decades?|centuries|century)\b"
+_TIME_UNIT = r"(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?|decades?|centuries|century)\b"
+_DURATION_UNIT = r"\s*(?:-\s*)?(?:(?:working|business|calendar|clear|school|academic|consecutive)\s+)?" + _TIME_UNIT
 _DURATION_COUNT = r"(?:\b\d+(?:\.\d+)?|" + NUMBER_WORD.pattern + r")"
 # "five to ten years", "3-6 months": a range of lengths is one length of time.
 _DURATION = re.compile(rf"(?:{_DURATION_COUNT}\s*(?:-|–|to)\s*)?{_DURATION_COUNT}{_DURATION_UNIT}", re.I)
 # "How many years ...?" is answered by a length of time; any other count is not one.
-_ASKS_TIME = re.compile(r"\bhow many (?:\w+ )?(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?|decades?|centuries)\b", re.I)
+_ASKS_TIME = re.compile(r"\bhow many (?:\w+ )?" + _TIME_UNIT, re.I)
 # The kinds of question answered by a span of a shape ("what is ..." and yes/no are not).
 SPAN_KINDS = ("money", "percent", "amount", "number", "date", "time", "duration", "person", "place")
 # Words that open a capitalised run without being part of a name ("Dear Ms Novak").
@@ -111,7 +112,7 @@ def locate_span(question: Question, text: str, names: NameKinds | None = None) -
     anchors = [m.start() for m in re.finditer(r"[A-Za-z][\w'’-]*", text) if stem(m.group(0)) in asked]
     # A value the sentence ties to a range holding the question's number ("CV$ 7,100 for
     # those aged 40 or over" when "I'm 41") is nearer the question than any word.
-    conditions = [at for n in given - _given_in(text) for at in within_bounds(n, stated_bounds(text))]
+    conditions = [at for n in given - plain_numbers(text) for at in within_bounds(n, stated_bounds(text))]
     anchors = [start for start, _ in conditions] or anchors
     # The ends of that range are its condition, not the answer; and "how many ferries" is
     # not answered by the 5 of "5 years".
@@ -128,10 +129,6 @@ def locate_span(question: Question, text: str, names: NameKinds | None = None) -
         if best_distance is None or distance < best_distance:
             best, best_distance = (span, match.start(), match.end()), distance
     return best
-
-
-def _given_in(text: str) -> set[str]:
-    return set(re.findall(r"\d+(?:\.\d+)?", join_digit_groups(text)))
 
 
 def _other_kind(kind: str, span: str, names: NameKinds | None) -> bool:

@@ -13,6 +13,8 @@ import math
 import re
 from dataclasses import dataclass
 
+from rag.text.tokens import join_digit_groups
+
 _CURRENCY = r"(?:[A-Z]{1,3}\$|\$|£|€|¥|₹|(?:USD|EUR|GBP|SGD|HKD|AUD|CAD|NZD|CNY|RMB|JPY|INR|CHF)\s?)"
 _GROUPED = r"\d{1,3}(?:,\d{3}(?!\d))+|\d{1,3}(?:[ \u00a0\u202f]\d{3}(?![\d,]))+"
 _CORE = rf"(?:{_GROUPED}|\d+)(?:\.\d+)?|\.\d+"
@@ -137,6 +139,11 @@ _BOUNDS = (
     (re.compile(rf"(?<![\d.,]){_NUM}\s*(?:\w+\s+)?(?:or|and)\s+(?:under|below|less|younger|fewer|shorter|earlier)\b", re.I), "high"),
     (re.compile(rf"\b(?:under|below|less than|fewer than|younger than|shorter than|up to|at most|no more than|within)\s+{_NUM}(?![\d.,])", re.I), "high"),
 )
+
+
+def plain_numbers(text: str) -> set[str]:
+    """The numbers a text gives, digit groups joined ("9 131" is "9131")."""
+    return set(re.findall(r"\d+(?:\.\d+)?", join_digit_groups(text)))
 
 
 def stated_bounds(text: str) -> list[tuple[float, float, tuple[int, int]]]:
