@@ -102,16 +102,18 @@ def _pronoun(text: str, letter: re.Match) -> bool:
 
 def _take_periods(text: str) -> tuple[str, set[str]]:
     keys: set[str] = set()
-    def take(match: re.Match) -> str:
-        found = key(match)
-        if found is None:
-            return match.group(0)
-        keys.add(found)
-        return " "
-
     for pattern, key in _PERIOD_PATTERNS:
-        text = pattern.sub(take, text)
+        text = pattern.sub(lambda match, key=key: _taken(match, key, keys), text)
     return text, keys
+
+
+def _taken(match: re.Match, key, keys: set[str]) -> str:
+    """A period's key is kept and its text taken out; a match that is no period stays."""
+    found = key(match)
+    if found is None:
+        return match.group(0)
+    keys.add(found)
+    return " "
 
 
 def periods(text: str) -> set[str]:

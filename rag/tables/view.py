@@ -9,13 +9,12 @@ from functools import cached_property
 from rag.tables import cues
 from rag.tables.model import Cell, Table
 from rag.text.names import PLACE_OR_PEOPLE, demonyms
-from rag.text.numbers import find_quantities, in_days
+from rag.text.numbers import find_quantities, in_days, ranges
 from rag.text.patterns import YEAR
 
 MAX_KEY_WORDS = 5
 # A number the question gives that falls in a row's band counts as much as a rare word and a half.
 BAND_MATCH = 1.5
-_BAND = re.compile(r"(?<![\d.,])(\d[\d,]*(?:\.\d+)?)\s*(?:-|–|to)\s*(\d[\d,]*(?:\.\d+)?)(?![\d.,])")
 SUMMARY = re.compile(r"^(?:total|sum|all|overall|average|mean|subtotal|grand total)\b", re.I)
 # A row that gathers what the others leave: not one thing a ranking can name.
 RESIDUAL = re.compile(r"^(?:others?|other\s+\w+|rest\s+of\b|remainder|unknown|not\s+(?:stated|known|specified)|n/?a)\b", re.I)
@@ -34,7 +33,7 @@ class TableView:
         self.labels = [" ".join(c for c in row if not is_number(c)) for row in table.rows]
         self.heads = [cues.terms(row[0]) if row else set() for row in table.rows]
         # The row's header is read even when it reads as a number: "18-24" is a band.
-        self.bands = [_bands(" ".join(c for k, c in enumerate(row) if k == 0 or not is_number(c))) for row in table.rows]
+        self.bands = [ranges(" ".join(c for k, c in enumerate(row) if k == 0 or not is_number(c))) for row in table.rows]
 
     @cached_property
     def vocabulary(self) -> set[str]:
@@ -129,16 +128,6 @@ def value_of(cell: Cell) -> float | None:
 def is_number(text: str) -> bool:
     found = find_quantities(text)
     return bool(found) and found[0].start == 0 and len(found[0].text) >= len(text.strip()) - 1 and found[0].kind != "year"
-
-
-def _bands(text: str) -> list[tuple[float, float]]:
-    """The numeric ranges a row names: "33-39 years" gives (33, 39)."""
-    found = []
-    for match in _BAND.finditer(text):
-        low, high = (float(g.replace(",", "")) for g in match.groups())
-        if low < high:
-            found.append((low, high))
-    return found
 
 
 def is_period(term: str) -> bool:

@@ -29,8 +29,6 @@ _SIGNER_NAME = re.compile(r"^(?:[A-Z][\w'’.-]*\s+){0,4}[A-Z][\w'’.-]*$")
 MAX_POST_WORDS = 8
 # '("the Landlord")', "(the 'Company')": a term an agreement defines for the name before it.
 _DEFINED_TERM = re.compile(r"""\(\s*(?:the\s+)?["“'‘](?:the\s+)?([A-Z][\w'’ -]{0,38}[\w])["”'’]\s*\)""")
-# A label headed by one of these holds a code ("Meeting reference: ORRC 2025/3"), never
-# a date or a figure, whatever digits it has.
 MAX_DEFINED_NAME = 120  # characters before the parenthesis that can hold the defined name
 # The signer's name answers "who signed"; their post is asked for by any of these nouns.
 SIGNER, SIGNER_POSTS = "Signer", ("Signer position", "Signer title", "Signer role")
@@ -84,6 +82,8 @@ def _labelled(lines: list[str]) -> list[Field]:
 
 
 def names_identifier(field: Field) -> bool:
+    """A label headed by an identifier noun holds a code ("Meeting reference: ORRC 2025/3"),
+    never a date or a figure, whatever digits it has."""
     words = field.label.lower().replace(".", "").split()
     if words[-1:] == ["number"]:  # "Reference number", not "Number of places"
         words = words[:-1]

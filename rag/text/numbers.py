@@ -129,10 +129,12 @@ def _make(value: float, raw: str, match: re.Match, text: str, start: int, end: i
 
 
 _NUM = r"(\d[\d,]*(?:\.\d+)?)"
+# A range written with a dash or "to": "33-39", "10 to 20".
+_RANGE = re.compile(rf"(?<![\d.,]){_NUM}\s*(?:-|–|to)\s*{_NUM}(?![\d.,])")
 # Ranges and limits a sentence states: "33-39", "between 12 and 24", "40 or over",
 # "under 30", "at least 5". Each gives the interval of values it speaks for.
 _BOUNDS = (
-    (re.compile(rf"(?<![\d.,]){_NUM}\s*(?:-|–|to)\s*{_NUM}(?![\d.,])"), "both"),
+    (_RANGE, "both"),
     (re.compile(rf"\bbetween\s+{_NUM}\s+and\s+{_NUM}(?![\d.,])", re.I), "both"),
     (re.compile(rf"(?<![\d.,]){_NUM}\s*(?:\+|(?:\w+\s+)?(?:or|and)\s+(?:over|above|more|older|upwards|longer|later))", re.I), "low"),
     (re.compile(rf"\b(?:over|above|more than|older than|longer than|at least|exceeds?|exceeding)\s+{_NUM}(?![\d.,])", re.I), "low"),
@@ -146,19 +148,31 @@ def plain_numbers(text: str) -> set[str]:
     return set(re.findall(r"\d+(?:\.\d+)?", join_digit_groups(text)))
 
 
+def ranges(text: str) -> list[tuple[float, float]]:
+    """The ranges a text writes with a dash or "to": "33-39 years" gives (33, 39)."""
+    return [(low, high) for low, high, _ in _both_ends(_RANGE, text)]
+
+
+def _both_ends(pattern: re.Pattern, text: str) -> list[tuple[float, float, tuple[int, int]]]:
+    found = []
+    for match in pattern.finditer(text):
+        low, high = (float(g.replace(",", "")) for g in match.groups())
+        if low < high:
+            found.append((low, high, match.span()))
+    return found
+
+
 def stated_bounds(text: str) -> list[tuple[float, float, tuple[int, int]]]:
     """The intervals a text's ranges and limits speak for, with where each stands:
     "aged 40 or over" gives (40, inf), "between 12 and 24 months" (12, 24)."""
     found = []
     for pattern, side in _BOUNDS:
+        if side == "both":
+            found.extend(_both_ends(pattern, text))
+            continue
         for match in pattern.finditer(text):
-            values = [float(g.replace(",", "")) for g in match.groups()]
-            if side == "both" and values[0] < values[1]:
-                found.append((values[0], values[1], match.span()))
-            elif side == "low":
-                found.append((values[0], math.inf, match.span()))
-            elif side == "high":
-                found.append((-math.inf, values[0], match.span()))
+            value = float(match.group(1).replace(",", ""))
+            found.append((value, math.inf, match.span()) if side == "low" else (-math.inf, value, match.span()))
     return found
 
 
